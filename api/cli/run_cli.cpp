@@ -1,0 +1,49 @@
+// Parses the command line and runs one subcommand; the only place errors become exit codes.
+#include <CLI/CLI.hpp>
+
+#include <iostream>
+#include <vector>
+
+#include "api/cli/commands.h"
+#include "core/base/error.h"
+
+namespace clippo::cli {
+
+int run_cli(int argc, char** argv) {
+  CLI::App app{"clippo: multilingual image/text search with CLIPPO (pixels only, any script)"};
+  app.set_version_flag("--version", std::string("clippo ") + CLIPPO_VERSION);
+  app.require_subcommand(1);
+  std::vector<CommandAction> actions;
+  actions.push_back(add_render_command(app));
+  // CLI11 reports an unknown first word as "a subcommand is required"; name it instead.
+  if (argc > 1 && argv[1][0] != '-') {
+    bool known = false;
+    for (const CLI::App* sub : app.get_subcommands({})) known = known || sub->check_name(argv[1]);
+    if (!known) {
+      std::cerr << "error: unknown command '" << argv[1] << "' (run 'clippo --help' for the list)\n";
+      return 2;
+    }
+  }
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    // --help and --version exit 0 with their text on stdout; usage errors print one line.
+    if (e.get_exit_code() == 0) return app.exit(e);
+    std::cerr << "error: " << e.what() << "\n(run with --help for usage)\n";
+    return 2;
+  }
+  try {
+    for (const auto& action : actions) {
+      const int rc = action();
+      if (rc >= 0) return rc;
+    }
+    return 0;
+  } catch (const Error& e) {
+    std::cerr << "error: " << e.what() << "\n";
+  } catch (const std::exception& e) {
+    std::cerr << "error: " << e.what() << "\n";
+  }
+  return 1;
+}
+
+}  // namespace clippo::cli

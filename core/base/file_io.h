@@ -1,0 +1,16 @@
+// Whole-file reads and atomic whole-file writes, with errors that name the path.
+#pragma once
+
+#include <cstddef>
+#include <string>
+
+namespace clippo {
+
+// Writes `bytes` to `path` via a temporary file in the same folder and a rename, so a reader
+// never sees a half-written file.
+void write_file_atomically(const std::string& path, const std::string& bytes);
+
+// Reads a whole file; throws NotFound / Unavailable with the path in the message.
+std::string read_file(const std::string& path, size_t max_bytes = static_cast<size_t>(1) << 32);
+
+}  // namespace clippo

@@ -1,0 +1,24 @@
+// Fuzzes image decoding and resizing with arbitrary bytes: any input either decodes or
+// throws clippo::Error; nothing crashes, leaks or reads out of bounds.
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <string_view>
+
+#include "core/base/error.h"
+#include "render/image_decoder.h"
+#include "render/image_resize.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  clippo::render::DecodeOptions options;
+  options.max_pixels = 4'000'000;  // keeps each run's memory small, like a server would
+  try {
+    const clippo::ImageU8 img =
+        clippo::render::decode_image(std::string_view(reinterpret_cast<const char*>(data), size), options);
+    if (img.channels != 3 || static_cast<int64_t>(img.height) * img.width > options.max_pixels) std::abort();
+    const clippo::ImageU8 small = clippo::render::resize_bilinear(img, 32, 32, (size & 1) != 0);
+    if (small.size() != 32 * 32 * 3) std::abort();
+  } catch (const clippo::Error&) {
+  }
+  return 0;
+}

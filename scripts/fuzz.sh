@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer targets with clang (ASan + UBSan) into build-fuzz/ and runs each for
+# the given number of seconds (default 30) from the seed corpus in fuzz/corpus/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SECONDS_PER_TARGET=${1:-30}
+CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DCLIPPO_BUILD_FUZZ=ON -DCLIPPO_BUILD_TESTS=OFF >/dev/null
+cmake --build build-fuzz -j "${CLIPPO_JOBS:-2}" --target fuzz_text_renderer fuzz_image_decoder
+for target in fuzz_text_renderer fuzz_image_decoder; do
+  corpus=$(mktemp -d)
+  cp -r "fuzz/corpus/${target#fuzz_}/." "$corpus/" 2>/dev/null || true
+  echo "fuzz: $target for ${SECONDS_PER_TARGET}s"
+  "build-fuzz/fuzz/$target" -max_total_time="$SECONDS_PER_TARGET" -max_len=65536 -rss_limit_mb=2048 \
+    -print_final_stats=1 "$corpus" 2>&1 | grep -E "^(#[0-9]+ *DONE|stat::number_of_executed_units|==|SUMMARY|ERROR)" || true
+  # libFuzzer exits non-zero on a crash; PIPESTATUS keeps that visible through grep.
+  rc=${PIPESTATUS[0]}
+  rm -rf "$corpus"
+  if [ "$rc" -ne 0 ]; then echo "fuzz: $target found a crash (exit $rc)"; exit "$rc"; fi
+done

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs every Debian and npm dependency clippo uses. Idempotent and non-interactive:
+# packages already present are skipped, so a second run costs one dpkg query.
+# Usage: bash scripts/setup.sh            (needs root or sudo for apt-get)
+set -euo pipefail
+
+# Build tools and libraries (render: fonts, shaping, image codecs; tests: GoogleTest).
+PACKAGES=(
+  build-essential cmake ninja-build ccache pkg-config git
+  clang libclang-rt-14-dev          # libFuzzer targets (fuzz/)
+  libgtest-dev libgmock-dev libbenchmark-dev
+  nlohmann-json3-dev libcli11-dev
+  libfreetype-dev libharfbuzz-dev libicu-dev
+  libjpeg62-turbo-dev libpng-dev libwebp-dev
+  # Fonts: Unifont (big_vision's renderer; planes 1-16 ship only as OpenType), Noto for shaping.
+  unifont fonts-unifont fonts-noto-core fonts-noto-cjk fonts-noto-color-emoji
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+
+if ((${#missing[@]})); then
+  SUDO=""
+  if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+  echo "setup: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+else
+  echo "setup: all Debian packages present"
+fi
