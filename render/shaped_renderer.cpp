@@ -73,12 +73,15 @@ bool is_hard_break(char16_t c) {
   return c == u'\n' || c == u'\r' || c == 0x0B || c == 0x0C || c == 0x85 || c == 0x2028 || c == 0x2029;
 }
 
-// Characters that must share the font of the character they attach to, or HarfBuzz cannot
-// form the cluster (mark positioning, ZWJ sequences, variation selectors).
-bool sticks_to_previous(UChar32 cp) {
+bool is_mark(UChar32 cp) {
   const int8_t type = u_charType(cp);
-  return type == U_NON_SPACING_MARK || type == U_ENCLOSING_MARK || type == U_COMBINING_SPACING_MARK ||
-         cp == 0x200C || cp == 0x200D || u_hasBinaryProperty(cp, UCHAR_VARIATION_SELECTOR);
+  return type == U_NON_SPACING_MARK || type == U_ENCLOSING_MARK || type == U_COMBINING_SPACING_MARK;
+}
+
+// Invisible controls that modify the character before them. They stay in its run even when
+// its font lacks them (HarfBuzz hides them then); a fallback font would draw them as boxes.
+bool is_joiner_or_selector(UChar32 cp) {
+  return cp == 0x200C || cp == 0x200D || u_hasBinaryProperty(cp, UCHAR_VARIATION_SELECTOR);
 }
 
 // CLIPPO_FONT_DIRS is a CMake list (';'); ':' as in PATH is accepted too.
@@ -125,8 +128,9 @@ std::vector<std::string> default_font_chain(const std::vector<std::string>& dirs
   auto dejavu = in_dirs("DejaVuSans.ttf");
   dejavu.push_back("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf");
   first_existing(dejavu);
-  first_existing({"/usr/share/fonts/opentype/unifont/unifont.otf"});
-  first_existing({"/usr/share/fonts/opentype/unifont/unifont_upper.otf"});
+  const fs::path upper = CLIPPO_UNIFONT_UPPER_OTF;  // Debian's fonts-unifont, beside unifont.otf
+  first_existing({(upper.parent_path() / "unifont.otf").string()});
+  first_existing({upper.string()});
   return chain;
 }
 
@@ -277,8 +281,8 @@ ShapedRenderer::ShapedRenderer(const RendererSpec& spec) : impl_(std::make_uniqu
     paths = default_font_chain(dirs);
     CLIPPO_CHECK(!paths.empty(), kNotFound,
                  "shaped renderer: no fonts found in CLIPPO_FONT_DIRS (" + std::string(CLIPPO_FONT_DIRS) +
-                     ") nor Unifont under /usr/share/fonts/opentype/unifont; install fonts-noto-core or "
-                     "set the spec's fonts");
+                     ") nor Unifont at " CLIPPO_UNIFONT_UPPER_OTF "; install fonts-noto-core or set the "
+                     "spec's fonts");
   } else {
     for (const auto& p : paths) {
       std::error_code ec;
@@ -466,8 +470,12 @@ ImageU8 ShapedRenderer::render(std::string_view text) const {
       UChar32 cp;
       U16_NEXT(u16.data(), i, n, cp);
       int font = m.primary;
-      // Spaces, punctuation and digits stay in the font around them, keeping runs whole.
-      if (prev >= 0 && (sticks_to_previous(cp) || (common[at] && m.covers(prev, static_cast<char32_t>(cp)))))
+      // Marks stay with their base so HarfBuzz can position them; spaces, punctuation and
+      // digits stay in the font around them, keeping runs whole. Both only where that font has
+      // them: a mark from another font still shows, a .notdef box would not.
+      const bool stay = prev >= 0 && (is_joiner_or_selector(cp) || ((common[at] || is_mark(cp)) &&
+                                                                     m.covers(prev, static_cast<char32_t>(cp))));
+      if (stay)
         font = prev;
       else if (auto it = m.font_of_cp.find(static_cast<char32_t>(cp)); it != m.font_of_cp.end())
         font = it->second;

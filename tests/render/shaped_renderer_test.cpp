@@ -100,15 +100,19 @@ TEST(ShapedRendererTest, HebrewIsRightAligned) {
   EXPECT_LT(box.y1, 16);
 }
 
-TEST(ShapedRendererTest, HebrewWordsRunRightToLeft) {
-  // In visual order the first logical word sits at the right: rendering "שלום" alone gives the
-  // same pixels as the right end of "שלום עולם" (both right-aligned at the same edge).
-  const ImageU8 both = renderer().render("שלום עולם");
-  const ImageU8 first = renderer().render("שלום");
-  const InkBox box = ink_box(first);
-  ASSERT_FALSE(box.empty());
-  for (int y = 0; y < 16; ++y)
-    for (int x = box.x0; x < kSize; ++x) ASSERT_EQ(both.at(y, x), first.at(y, x)) << y << "," << x;
+TEST(ShapedRendererTest, RightToLeftWordsRunFromTheRight) {
+  // In visual order the first logical word sits at the right: rendering it alone gives the same
+  // pixels as the right end of the sentence (both right-aligned at the same edge). The second
+  // pair mixes Hebrew and Arabic fonts inside one right-to-left run.
+  for (const auto& [sentence, word] : {std::pair<std::string, std::string>{"שלום עולם", "שלום"},
+                                       std::pair<std::string, std::string>{"שלום مرحبا", "שלום"}}) {
+    const ImageU8 both = renderer().render(sentence);
+    const ImageU8 first = renderer().render(word);
+    const InkBox box = ink_box(first);
+    ASSERT_FALSE(box.empty());
+    for (int y = 0; y < 16; ++y)
+      for (int x = box.x0; x < kSize; ++x) ASSERT_EQ(both.at(y, x), first.at(y, x)) << sentence << " " << y << "," << x;
+  }
 }
 
 TEST(ShapedRendererTest, ArabicLettersJoin) {
@@ -159,10 +163,12 @@ TEST(ShapedRendererTest, LongTextWrapsAndIsCropped) {
 }
 
 TEST(ShapedRendererTest, LongWordBreaksAtGraphemes) {
-  const ImageU8 image = renderer().render(std::string(100, 'm'));
-  EXPECT_FALSE(ink_box(image, 127, 0, 16).empty());
-  EXPECT_FALSE(ink_box(image, 127, 16, 32).empty()) << "a word wider than a line must continue below";
-  EXPECT_LT(ink_box(image).x1, kSize);
+  // 40 "m" (~12 px each) are over two lines wide: lines fill up, then the word continues below.
+  const ImageU8 image = renderer().render(std::string(40, 'm'));
+  EXPECT_GT(ink_box(image, 127, 0, 16).x1, kSize - 20) << "first line not filled";
+  EXPECT_GT(ink_box(image, 127, 16, 32).x1, kSize - 20) << "second line not filled";
+  EXPECT_FALSE(ink_box(image, 127, 32, 48).empty());
+  EXPECT_TRUE(ink_box(image, 127, 48, kSize).empty());
 }
 
 TEST(ShapedRendererTest, HardLineBreakStartsNewLine) {
@@ -171,6 +177,31 @@ TEST(ShapedRendererTest, HardLineBreakStartsNewLine) {
   EXPECT_TRUE(ink_box(image, 127, 16, 32).empty()) << "empty second line";
   EXPECT_FALSE(ink_box(image, 127, 32, 48).empty());
   EXPECT_LE(ink_box(image, 127, 32, 48).x0, 4);
+}
+
+TEST(ShapedRendererTest, OverlappingGlyphsKeepTheDarkerInk) {
+  // Kerned "AV" pairs overlap their bitmaps; adding a glyph never lightens a pixel already inked.
+  RendererSpec spec = shaped_spec();
+  spec.lower = LowerCase::kNone;
+  const ShapedRenderer r(spec);
+  const ImageU8 shorter = r.render("AVAVAVA");
+  const ImageU8 longer = r.render("AVAVAVAV");
+  for (size_t i = 0; i < shorter.size(); ++i) ASSERT_LE(longer.pixels[i], shorter.pixels[i]) << "pixel " << i;
+}
+
+TEST(ShapedRendererTest, ControlCharactersRenderAsSpaces) {
+  // Some fallback fonts draw C0 controls as visible pictures; the model should see a space.
+  EXPECT_EQ(renderer().render("a\tb").pixels, renderer().render("a b").pixels);
+  EXPECT_EQ(renderer().render("a\x01" "b").pixels, renderer().render("a b").pixels);
+}
+
+TEST(ShapedRendererTest, VariationSelectorStaysWithItsBase) {
+  // Noto Sans CJK maps 葛 + VS17 (U+E0100) to a variant glyph through its cmap format 14. The
+  // selector is in no font's plain cmap, so only keeping it in the base's run selects the variant.
+  const ImageU8 plain = renderer().render("\u845B");
+  EXPECT_FALSE(ink_box(plain).empty());
+  EXPECT_NE(renderer().render("\u845B\U000E0100").pixels, plain.pixels);
+  EXPECT_EQ(renderer().render("\u845B\U000E0101").pixels, plain.pixels) << "VS18 selects the default glyph";
 }
 
 TEST(ShapedRendererTest, MaxCharsKeepsLeadingCodePoints) {
