@@ -1,0 +1,99 @@
+#include "core/model/embedder.h"
+
+#include <cmath>
+
+#include "core/base/error.h"
+#include "core/model/clippo_model.h"
+#include "core/model/model_file.h"
+#include "core/model/torch_compat.h"
+
+namespace clippo::model {
+
+bool cuda_available() { return torch::cuda::is_available(); }
+
+std::string torch_version() {
+  return std::to_string(TORCH_VERSION_MAJOR) + "." + std::to_string(TORCH_VERSION_MINOR) + "." +
+         std::to_string(TORCH_VERSION_PATCH);
+}
+
+struct Embedder::Impl {
+  ModelFile file;
+  ClippoModel model{nullptr};
+  torch::Device device{torch::kCPU};
+  torch::ScalarType dtype = torch::kFloat32;
+  int max_batch = 32;
+};
+
+Embedder::Embedder(const std::string& model_path, const EmbedderOptions& options) : impl_(std::make_unique<Impl>()) {
+  CLIPPO_CHECK(options.max_batch >= 1 && options.max_batch <= 65536, kInvalidArgument, "max_batch must be in [1, 65536]");
+  impl_->max_batch = options.max_batch;
+  std::string device = options.device;
+  if (device == "auto") device = cuda_available() ? "cuda" : "cpu";
+  if (device.rfind("cuda", 0) == 0) {
+    CLIPPO_CHECK(cuda_available(), kFailedPrecondition,
+                 "device '" + device + "' asked for, but this LibTorch (" + torch_version() + ") sees no CUDA GPU");
+  } else {
+    CLIPPO_CHECK(device == "cpu", kInvalidArgument, "unknown device '" + device + "' (cpu, cuda, cuda:N, auto)");
+  }
+  impl_->device = torch::Device(device);
+  const bool on_gpu = impl_->device.is_cuda();
+  const std::string precision = options.precision == "auto" ? (on_gpu ? "bf16" : "fp32") : options.precision;
+  if (precision == "fp32") {
+    impl_->dtype = torch::kFloat32;
+  } else if (precision == "bf16") {
+    impl_->dtype = torch::kBFloat16;
+  } else if (precision == "fp16") {
+    CLIPPO_CHECK(on_gpu, kInvalidArgument, "fp16 inference needs a CUDA device");
+    impl_->dtype = torch::kFloat16;
+  } else {
+    throw_error(ErrorCode::kInvalidArgument, "unknown precision '" + precision + "' (fp32, bf16, fp16, auto)");
+  }
+  impl_->file = read_model_file(model_path, options.image_size);
+  impl_->model = ClippoModel(ClippoModelImpl::load(impl_->file));
+  impl_->file.arrays.clear();  // the tensors hold the weights now
+  impl_->model->eval();
+  impl_->model->to(impl_->device, impl_->dtype);
+}
+
+Embedder::~Embedder() = default;
+
+std::vector<float> Embedder::embed(const std::vector<const ImageU8*>& images) const {
+  const int size = image_size();
+  const int d = dim();
+  std::vector<float> out(images.size() * static_cast<size_t>(d));
+  c10::InferenceMode inference;
+  for (size_t start = 0; start < images.size(); start += static_cast<size_t>(impl_->max_batch)) {
+    const size_t n = std::min(images.size() - start, static_cast<size_t>(impl_->max_batch));
+    auto batch = torch::empty({static_cast<int64_t>(n), size, size, 3}, torch::kUInt8);
+    uint8_t* dst = batch.data_ptr<uint8_t>();
+    const size_t per_image = static_cast<size_t>(size) * size * 3;
+    for (size_t i = 0; i < n; ++i) {
+      const ImageU8* img = images[start + i];
+      CLIPPO_CHECK(img != nullptr && img->height == size && img->width == size && img->channels == 3,
+                   kInvalidArgument,
+                   "the model reads " + std::to_string(size) + "x" + std::to_string(size) + "x3 images");
+      std::memcpy(dst + i * per_image, img->data(), per_image);
+    }
+    // big_vision value_range(-1, 1): x / 255 * 2 - 1, in float32 before any downcast.
+    auto x = batch.to(impl_->device).to(torch::kFloat32).div_(255.0f).mul_(2.0f).sub_(1.0f).to(impl_->dtype);
+    auto z = impl_->model->embed(x).to(torch::kCPU, torch::kFloat32).contiguous();
+    std::memcpy(out.data() + start * d, z.data_ptr<float>(), n * d * sizeof(float));
+  }
+  return out;
+}
+
+int Embedder::dim() const { return impl_->file.config.embedding_dim(); }
+int Embedder::image_size() const { return impl_->file.config.image_size; }
+const ViTConfig& Embedder::config() const { return impl_->file.config; }
+const nlohmann::json& Embedder::meta() const { return impl_->file.meta; }
+const std::string& Embedder::content_hash() const { return impl_->file.content_hash; }
+const std::string& Embedder::path() const { return impl_->file.path; }
+std::string Embedder::device() const { return impl_->device.str(); }
+std::string Embedder::precision() const {
+  return impl_->dtype == torch::kFloat32 ? "fp32" : impl_->dtype == torch::kBFloat16 ? "bf16" : "fp16";
+}
+float Embedder::temperature() const {
+  return std::exp(impl_->model->log_temperature.to(torch::kCPU, torch::kFloat32).item<float>());
+}
+
+}  // namespace clippo::model
