@@ -10,7 +10,8 @@ PACKAGES=(
   clang libclang-rt-14-dev          # libFuzzer targets (fuzz/)
   libgtest-dev libgmock-dev libbenchmark-dev
   nlohmann-json3-dev libcli11-dev
-  libfreetype-dev libharfbuzz-dev libicu-dev
+  libfreetype-dev libharfbuzz-dev libicu-dev zlib1g-dev
+  libtorch-dev                      # core/model: CPU LibTorch 1.13
   libjpeg62-turbo-dev libpng-dev libwebp-dev
   # Fonts: Unifont (big_vision's renderer; planes 1-16 ship only as OpenType), Noto for shaping.
   unifont fonts-unifont fonts-noto-core fonts-noto-cjk fonts-noto-color-emoji

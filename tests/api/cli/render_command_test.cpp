@@ -11,39 +11,10 @@
 #include "core/base/file_io.h"
 #include "render/image_decoder.h"
 #include "render/text_renderer.h"
+#include "tests/api/cli/run_clippo.h"
 
 namespace clippo::cli {
 namespace {
-
-struct CommandResult {
-  int exit_code;
-  std::string out;  // stdout
-  std::string err;  // stderr
-};
-
-std::filesystem::path temp_dir() {
-  auto dir = std::filesystem::temp_directory_path() / "clippo_cli_render_test";
-  std::filesystem::create_directories(dir);
-  return dir;
-}
-
-CommandResult run_clippo(const std::string& args, const std::string& stdin_text = "") {
-  const auto err_path = temp_dir() / "stderr.txt";
-  const auto in_path = temp_dir() / "stdin.txt";
-  {
-    FILE* f = std::fopen(in_path.c_str(), "wb");
-    std::fwrite(stdin_text.data(), 1, stdin_text.size(), f);
-    std::fclose(f);
-  }
-  const std::string cmd = std::string(CLIPPO_BINARY) + " " + args + " <" + in_path.string() + " 2>" + err_path.string();
-  FILE* pipe = popen(cmd.c_str(), "r");
-  std::string out;
-  std::array<char, 4096> buf;
-  size_t n;
-  while ((n = std::fread(buf.data(), 1, buf.size(), pipe)) > 0) out.append(buf.data(), n);
-  const int status = pclose(pipe);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out, read_file(err_path.string())};
-}
 
 std::string fixture(const std::string& name) { return std::string(CLIPPO_TEST_DATA_DIR) + "/images/" + name; }
 
