@@ -40,7 +40,7 @@ std::shared_ptr<ClippoModelImpl> ClippoModelImpl::load(const ModelFile& file) {
 
 torch::Tensor ClippoModelImpl::embed(const torch::Tensor& images) {
   auto z = vit->forward(images).to(torch::kFloat32);
-  return z / (torch::linalg::vector_norm(z, 2, {1}, /*keepdim=*/true, c10::nullopt) + 1e-8);
+  return z / (z.norm(2, {1}, /*keepdim=*/true) + 1e-8);
 }
 
 void ClippoModelImpl::save(const std::string& path, DType dtype) {

@@ -132,14 +132,55 @@ torch::Tensor ViTImpl::run_attention(const Attention& a, const torch::Tensor& x_
   auto q = project(x_q, a.q_kernel, a.q_bias, lq);
   auto k = project(x_kv, a.k_kernel, a.k_bias, lk);
   auto v = project(x_kv, a.v_kernel, a.v_bias, lk);
-  auto o = attention(q, k, v).transpose(1, 2).reshape({n * lq, h * d});
-  return torch::addmm(a.out_bias, o, a.out_kernel.reshape({h * d, w})).view({n, lq, w});
+  return attention_output(a, attention(q, k, v), n, lq);
+}
+
+torch::Tensor ViTImpl::attention_output(const Attention& a, const torch::Tensor& o, int64_t n, int64_t lq) const {
+  const int64_t h = config_.num_heads, d = config_.head_dim(), w = config_.width;
+  // (N, h, Lq, d) -> (N * Lq, h * d) @ (h * d, w)
+  return torch::addmm(a.out_bias, o.transpose(1, 2).reshape({n * lq, h * d}), a.out_kernel.reshape({h * d, w}))
+      .view({n, lq, w});
+}
+
+torch::Tensor ViTImpl::run_self_attention(const Block& b, const torch::Tensor& x) const {
+  if (!b.qkv_kernel.defined()) return run_attention(b.attn, x, x);
+  const int64_t n = x.size(0), l = x.size(1), h = config_.num_heads, d = config_.head_dim();
+  // One GEMM for q, k and v; the views feed attention without copies.
+  auto qkv = torch::addmm(b.qkv_bias, x.reshape({n * l, config_.width}), b.qkv_kernel).view({n, l, 3, h, d});
+  auto q = qkv.select(2, 0).transpose(1, 2), k = qkv.select(2, 1).transpose(1, 2), v = qkv.select(2, 2).transpose(1, 2);
+  return attention_output(b.attn, attention(q, k, v), n, l);
+}
+
+void ViTImpl::fuse_qkv() {
+  torch::NoGradGuard no_grad;
+  const int64_t w = config_.width, hd = config_.num_heads * config_.head_dim();
+  for (Block& b : blocks_) {
+    b.qkv_kernel = torch::cat({b.attn.q_kernel.reshape({w, hd}), b.attn.k_kernel.reshape({w, hd}),
+                               b.attn.v_kernel.reshape({w, hd})}, 1).contiguous();
+    b.qkv_bias = torch::cat({b.attn.q_bias.reshape({hd}), b.attn.k_bias.reshape({hd}), b.attn.v_bias.reshape({hd})});
+  }
+}
+
+void ViTImpl::train(bool on) {
+  torch::nn::Module::train(on);
+  if (on) {
+    for (Block& b : blocks_) b.qkv_kernel = b.qkv_bias = torch::Tensor();
+  }
 }
 
 torch::Tensor ViTImpl::run_mlp(const Mlp& m, const torch::Tensor& x) const {
-  auto y = torch::matmul(x, m.kernel0) + m.bias0;
-  y = torch::gelu(y, "tanh");  // flax nn.gelu defaults to approximate=True
-  return torch::matmul(y, m.kernel1) + m.bias1;
+  const auto shape = x.sizes().vec();
+  const auto x2 = x.reshape({-1, shape.back()});
+  torch::Tensor y;
+  if (x.is_cuda()) {
+    // cuBLASLt's bias + GELU epilogue; its GELU is the tanh approximation, as flax's nn.gelu.
+    y = at::_addmm_activation(m.bias0, x2, m.kernel0, 1, 1, /*use_gelu=*/true);
+  } else {
+    y = torch::gelu(torch::addmm(m.bias0, x2, m.kernel0), "tanh");  // flax nn.gelu: approximate=True
+  }
+  auto out_shape = shape;
+  out_shape.back() = m.kernel1.size(1);
+  return torch::addmm(m.bias1, y, m.kernel1).view(out_shape);
 }
 
 torch::Tensor ViTImpl::forward(const torch::Tensor& images) {
@@ -155,8 +196,7 @@ torch::Tensor ViTImpl::forward(const torch::Tensor& images) {
   x = x + pos_embedding_.to(x.scalar_type());
   if (config_.pool_type == "tok") x = torch::cat({cls_.expand({n, 1, w}), x}, 1);
   for (const Block& b : blocks_) {
-    auto y = layer_norm(x, b.ln0_scale, b.ln0_bias);
-    x = x + run_attention(b.attn, y, y);
+    x = x + run_self_attention(b, layer_norm(x, b.ln0_scale, b.ln0_bias));
     x = x + run_mlp(b.mlp, layer_norm(x, b.ln1_scale, b.ln1_bias));
   }
   x = layer_norm(x, norm_scale_, norm_bias_);

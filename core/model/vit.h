@@ -26,6 +26,12 @@ class ViTImpl : public torch::nn::Module {
 
   const ViTConfig& config() const { return config_; }
 
+  // Inference only: concatenates each block's query/key/value kernels so one GEMM computes all
+  // three. Call once after loading and moving the weights; the fused copies do not follow later
+  // parameter updates, so train(true) drops them.
+  void fuse_qkv();
+  void train(bool on = true) override;
+
   // Parameter by its big_vision name relative to the model ("head/kernel",
   // "Transformer/encoderblock_3/MlpBlock_0/Dense_0/bias"; always the per-block layout).
   // Returned by value: a handle sharing the parameter's storage (writes through copy_ land).
@@ -44,12 +50,15 @@ class ViTImpl : public torch::nn::Module {
     torch::Tensor ln0_scale, ln0_bias, ln1_scale, ln1_bias;
     Attention attn;
     Mlp mlp;
+    torch::Tensor qkv_kernel, qkv_bias;  // fuse_qkv(): (w, 3 * h * d), (3 * h * d)
   };
 
   torch::Tensor add(const std::string& name, torch::Tensor value);
   Attention add_attention(const std::string& prefix);
   Mlp add_mlp(const std::string& prefix, int64_t mlp_dim);
   torch::Tensor run_attention(const Attention& a, const torch::Tensor& x_q, const torch::Tensor& x_kv) const;
+  torch::Tensor run_self_attention(const Block& b, const torch::Tensor& x) const;
+  torch::Tensor attention_output(const Attention& a, const torch::Tensor& o, int64_t n, int64_t lq) const;
   torch::Tensor run_mlp(const Mlp& m, const torch::Tensor& x) const;
   torch::Tensor layer_norm(const torch::Tensor& x, const torch::Tensor& scale, const torch::Tensor& bias) const;
 

@@ -37,6 +37,13 @@ std::string make_model(const std::string& name, const std::string& renderer, boo
 
 std::vector<float> embed_one(const Encoder& e, const ImageU8& img) { return e.encode_pixels({&img}); }
 
+// Different batch sizes take different GEMM blockings (seen on a 16-core machine): equal up to
+// float reassociation, not bit for bit.
+void expect_close(const std::vector<float>& a, const std::vector<float>& b) {
+  ASSERT_EQ(a.size(), b.size());
+  for (size_t i = 0; i < a.size(); ++i) EXPECT_NEAR(a[i], b[i], 1e-5) << i;
+}
+
 TEST(EncoderTest, TextGoesThroughTheModelsRenderer) {
   const Encoder unifont(make_model("unifont", "unifont"));
   EXPECT_EQ(unifont.renderer().spec().kind, "unifont");
@@ -60,7 +67,7 @@ TEST(EncoderTest, ImagesAreDecodedAndResizedLikeBigVision) {
   const std::string jpg = read_file(std::string(CLIPPO_TEST_DATA_DIR) + "/images/photo.jpg");
   const std::vector<float> z = e.encode_images({jpg, jpg});
   ASSERT_EQ(z.size(), 2u * e.dim());
-  EXPECT_EQ(std::vector<float>(z.begin(), z.begin() + e.dim()), embed_one(e, render::preprocess_image(jpg)));
+  expect_close(std::vector<float>(z.begin(), z.begin() + e.dim()), embed_one(e, render::preprocess_image(jpg)));
   EXPECT_THROW(e.encode_images({jpg, "not an image"}), Error);
 }
 
