@@ -11,10 +11,14 @@ for target in fuzz_text_renderer fuzz_image_decoder; do
   corpus=$(mktemp -d)
   cp -r "fuzz/corpus/${target#fuzz_}/." "$corpus/" 2>/dev/null || true
   echo "fuzz: $target for ${SECONDS_PER_TARGET}s"
+  mkdir -p build-fuzz/artifacts
+  log="build-fuzz/artifacts/$target.log"
+  set +e  # libFuzzer exits non-zero on a crash, leak or timeout: keep its code
   "build-fuzz/fuzz/$target" -max_total_time="$SECONDS_PER_TARGET" -max_len=65536 -rss_limit_mb=2048 \
-    -print_final_stats=1 "$corpus" 2>&1 | grep -E "^(#[0-9]+ *DONE|stat::number_of_executed_units|==|SUMMARY|ERROR)" || true
-  # libFuzzer exits non-zero on a crash; PIPESTATUS keeps that visible through grep.
-  rc=${PIPESTATUS[0]}
+    -artifact_prefix=build-fuzz/artifacts/ -print_final_stats=1 "$corpus" >"$log" 2>&1
+  rc=$?
+  set -e
+  grep -E "^(stat::number_of_executed_units|==[0-9]+==|SUMMARY)" "$log" || true
   rm -rf "$corpus"
-  if [ "$rc" -ne 0 ]; then echo "fuzz: $target found a crash (exit $rc)"; exit "$rc"; fi
+  if [ "$rc" -ne 0 ]; then tail -40 "$log"; echo "fuzz: $target failed (exit $rc); input in build-fuzz/artifacts/"; exit "$rc"; fi
 done
