@@ -13,3 +13,9 @@ find_package(ZLIB REQUIRED)
 # LibTorch: Debian's CPU build (1.13) here, or a CUDA build (2.x) given with
 # -DCMAKE_PREFIX_PATH=$(python3 -c 'import torch;print(torch.utils.cmake_prefix_path)').
 find_package(Torch REQUIRED)
+# FAISS: Debian ships it as a static library only, so its BLAS, LAPACK and OpenMP come along.
+find_library(FAISS_LIBRARY NAMES faiss REQUIRED)
+find_path(FAISS_INCLUDE_DIR faiss/Index.h REQUIRED)
+find_package(BLAS REQUIRED)
+find_package(LAPACK REQUIRED)
+find_package(OpenMP REQUIRED)

@@ -1,5 +1,8 @@
 #include "core/base/file_io.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -11,22 +14,41 @@
 namespace clippo {
 
 void write_file_atomically(const std::string& path, const std::string& bytes) {
+  // Write a temporary file, fsync it, rename it over `path`, fsync the folder: after a crash a
+  // reader finds the old file or the new one, never a mix, and the new one survives power loss.
   const std::string tmp = path + ".tmp";
-  {
-    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
-    CLIPPO_CHECK(f.good(), kNotFound, "cannot write '" + path + "': " + std::strerror(errno));
-    f.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-    f.flush();
-    if (!f.good()) {
-      std::remove(tmp.c_str());
-      throw_error(ErrorCode::kUnavailable, "cannot write '" + path + "': " + std::strerror(errno));
-    }
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  CLIPPO_CHECK(fd >= 0, kNotFound, "cannot write '" + path + "': " + std::strerror(errno));
+  size_t done = 0;
+  bool ok = true;
+  while (ok && done < bytes.size()) {
+    const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    ok = n > 0;
+    if (ok) done += static_cast<size_t>(n);
   }
-  std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
-  if (ec) {
-    std::remove(tmp.c_str());
-    throw_error(ErrorCode::kUnavailable, "cannot write '" + path + "': " + ec.message());
+  ok = ok && ::fsync(fd) == 0;
+  const int saved_errno = errno;
+  ::close(fd);
+  if (!ok) {
+    ::unlink(tmp.c_str());
+    throw_error(ErrorCode::kUnavailable, "cannot write '" + path + "': " + std::strerror(saved_errno));
+  }
+  if (::rename(tmp.c_str(), path.c_str()) != 0) {
+    const int e = errno;
+    ::unlink(tmp.c_str());
+    throw_error(ErrorCode::kUnavailable, "cannot write '" + path + "': " + std::strerror(e));
+  }
+  sync_directory_of(path);
+}
+
+void sync_directory_of(const std::string& path) {
+  std::string dir = std::filesystem::path(path).parent_path().string();
+  if (dir.empty()) dir = ".";
+  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd >= 0) {
+    ::fsync(fd);
+    ::close(fd);
   }
 }
 

@@ -10,6 +10,9 @@ namespace clippo {
 // never sees a half-written file.
 void write_file_atomically(const std::string& path, const std::string& bytes);
 
+// fsyncs the folder holding `path`, so a rename or creation in it is durable.
+void sync_directory_of(const std::string& path);
+
 // Reads a whole file; throws NotFound / Unavailable with the path in the message.
 std::string read_file(const std::string& path, size_t max_bytes = static_cast<size_t>(1) << 32);
 

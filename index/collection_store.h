@@ -1,0 +1,120 @@
+// A durable collection of embedded items: a FAISS index for search plus each item's metadata
+// and raw vector, persisted in one directory.
+//
+// Layout of a store directory:
+//   store.json            dim, FAISS factory string, the identity of the model that made the
+//                         vectors; written once, atomically
+//   CURRENT               sequence number of the latest snapshot (atomic replace)
+//   snapshots/<seq>/      items.jsonl (one item per line, in row order) + vectors.f32 (rows)
+//   wal.log               every acknowledged write since that snapshot (WriteAheadLog)
+// A write is acknowledged only after its WAL record is fsync'ed, so an acknowledged item
+// survives kill -9; open() replays the WAL onto the snapshot. The FAISS index is derived state,
+// rebuilt from the raw vectors at open and when removals pile up, which lets any factory string
+// (Flat, IVF, PQ, HNSW) support remove and update without losing precision.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <shared_mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace faiss {
+struct Index;
+}
+
+namespace clippo::index {
+
+class WriteAheadLog;
+
+struct Item {
+  int64_t id = -1;       // < 0 on upsert: assign a new id
+  std::string uri;       // where the item's image lives (file path or URL)
+  std::string caption;   // optional
+  std::string lang;      // optional BCP-47 code of the caption
+  int64_t added_ms = 0;  // Unix time in ms; set on upsert when 0
+};
+
+// Which model made a store's vectors; opening with another model is an error.
+struct ModelIdentity {
+  std::string content_hash;  // e.g. "fnv1a64:..." of the model file
+  std::string path;          // informational
+  int dim = 0;
+  nlohmann::json to_json() const;
+  static ModelIdentity from_json(const nlohmann::json& j);
+};
+
+struct SearchHit {
+  int64_t id;
+  float score;  // inner product; cosine for L2-normalised vectors
+};
+
+struct StoreOptions {
+  std::string factory = "Flat";                  // FAISS index_factory string (inner product)
+  uint64_t checkpoint_wal_bytes = uint64_t{256} << 20;  // snapshot when the WAL grows past this
+};
+
+class CollectionStore {
+ public:
+  // Creates a store in `dir` (absent or empty). Throws AlreadyExists / InvalidArgument.
+  static std::unique_ptr<CollectionStore> create(const std::string& dir, const ModelIdentity& model,
+                                                 const StoreOptions& options = {});
+  // Opens a store. With `expected_model`, a store made by another model is FailedPrecondition
+  // naming both. A torn WAL tail is repaired; any other damage is an error naming the file.
+  static std::unique_ptr<CollectionStore> open(const std::string& dir, const ModelIdentity* expected_model = nullptr);
+  static bool exists(const std::string& dir);
+  ~CollectionStore();
+
+  // Adds items, or replaces those whose id exists. vectors: items.size() x dim(), row-major.
+  // Durable when it returns; returns the ids (assigned where the item had id < 0).
+  std::vector<int64_t> upsert(std::vector<Item> items, const float* vectors);
+  // Removes ids that exist; durable when it returns. Returns how many were removed.
+  size_t remove(const std::vector<int64_t>& ids);
+
+  std::optional<Item> get(int64_t id) const;
+  std::vector<float> vector(int64_t id) const;  // empty when absent
+  // queries: n x dim(). Up to k hits per query, best first. Thread-safe with writers.
+  std::vector<std::vector<SearchHit>> search(const float* queries, size_t n, int k) const;
+
+  // Writes a snapshot and empties the WAL (also done automatically as the WAL grows).
+  void checkpoint();
+
+  size_t size() const;
+  int dim() const { return model_.dim; }
+  const ModelIdentity& model() const { return model_; }
+  const std::string& factory() const { return options_.factory; }
+  const std::string& dir() const { return dir_; }
+  uint64_t wal_bytes() const;
+
+ private:
+  CollectionStore(std::string dir, ModelIdentity model, StoreOptions options);
+  void load_snapshot(uint64_t seq);
+  void apply_upsert(const Item& item, const float* vec);
+  bool apply_remove(int64_t id);
+  void rebuild_index();
+  void maybe_compact();
+  void write_snapshot(uint64_t seq);
+
+  std::string dir_;
+  ModelIdentity model_;
+  StoreOptions options_;
+  mutable std::shared_mutex mutex_;
+  std::unique_ptr<WriteAheadLog> wal_;
+  std::unique_ptr<faiss::Index> index_;   // rows [0, indexed_rows_) of vectors_
+  size_t indexed_rows_ = 0;
+  std::vector<float> vectors_;            // row-major raw vectors, including removed rows
+  std::vector<int64_t> row_ids_;          // id per row, -1 once removed or replaced
+  struct Entry {
+    size_t row;
+    Item item;
+  };
+  std::unordered_map<int64_t, Entry> items_;
+  size_t dead_rows_ = 0;
+  int64_t next_id_ = 0;
+};
+
+}  // namespace clippo::index

@@ -1,0 +1,208 @@
+// The collection store: search against brute force, add/remove/update without rebuilds,
+// persistence, model identity, and durability of acknowledged writes under SIGKILL.
+#include "index/collection_store.h"
+
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <filesystem>
+#include <random>
+
+#include "core/base/error.h"
+#include "core/base/file_io.h"
+
+namespace clippo::index {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string fresh_dir(const std::string& name) {
+  const auto dir = fs::temp_directory_path() / ("clippo_store_test_" + std::to_string(getpid())) / name;
+  fs::remove_all(dir);
+  return dir.string();
+}
+
+ModelIdentity model(int dim = 16) { return {"fnv1a64:00000000000000aa", "/models/a.npz", dim}; }
+
+std::vector<float> unit_vectors(size_t n, int d, uint32_t seed) {
+  std::mt19937 rng(seed);
+  std::normal_distribution<float> g;
+  std::vector<float> v(n * d);
+  for (size_t i = 0; i < n; ++i) {
+    float norm = 0;
+    for (int j = 0; j < d; ++j) norm += (v[i * d + j] = g(rng)) * v[i * d + j];
+    for (int j = 0; j < d; ++j) v[i * d + j] /= std::sqrt(norm);
+  }
+  return v;
+}
+
+std::vector<Item> items(size_t n, const std::string& prefix = "img") {
+  std::vector<Item> out(n);
+  for (size_t i = 0; i < n; ++i) out[i].uri = prefix + std::to_string(i) + ".jpg";
+  return out;
+}
+
+TEST(CollectionStoreTest, SearchMatchesBruteForce) {
+  for (const std::string factory : {"Flat", "HNSW16", "IVF16,Flat"}) {
+    StoreOptions options;
+    options.factory = factory;
+    auto store = CollectionStore::create(fresh_dir("search_" + std::to_string(factory.size())), model(), options);
+    const auto v = unit_vectors(500, 16, 1);
+    const auto ids = store->upsert(items(500), v.data());
+    ASSERT_EQ(ids.front(), 0);
+    ASSERT_EQ(ids.back(), 499);
+    const auto q = unit_vectors(3, 16, 2);
+    const auto hits = store->search(q.data(), 3, 5);
+    for (size_t qi = 0; qi < 3; ++qi) {
+      std::vector<std::pair<float, int64_t>> exact;
+      for (int64_t i = 0; i < 500; ++i) {
+        float dot = 0;
+        for (int j = 0; j < 16; ++j) dot += q[qi * 16 + j] * v[i * 16 + j];
+        exact.push_back({-dot, i});
+      }
+      std::sort(exact.begin(), exact.end());
+      ASSERT_EQ(hits[qi].size(), 5u) << factory;
+      // 500 rows is below the training threshold: untrained types score exactly too.
+      EXPECT_EQ(hits[qi][0].id, exact[0].second) << factory;
+      EXPECT_NEAR(hits[qi][0].score, -exact[0].first, 1e-5) << factory;
+      for (size_t j = 1; j < 5; ++j) EXPECT_GE(hits[qi][j - 1].score, hits[qi][j].score);
+    }
+  }
+}
+
+TEST(CollectionStoreTest, TrainedIndexesFindStoredVectorsAndSkipRemoved) {
+  // Past 10,000 rows an IVF index is trained; removed rows never come back from search.
+  StoreOptions options;
+  options.factory = "IVF32,Flat";
+  auto store = CollectionStore::create(fresh_dir("ivf"), model(8), options);
+  const auto v = unit_vectors(12000, 8, 7);
+  store->upsert(items(12000), v.data());
+  store->checkpoint();
+  auto reopened = CollectionStore::open(store->dir());
+  size_t found = 0;
+  for (int64_t i = 0; i < 200; ++i) found += reopened->search(v.data() + i * 8, 1, 1)[0][0].id == i;
+  EXPECT_GE(found, 190u);  // a vector's own cell is probed: nearly always its own top hit
+  std::vector<int64_t> gone;
+  for (int64_t i = 0; i < 100; ++i) gone.push_back(i);
+  EXPECT_EQ(reopened->remove(gone), 100u);
+  for (int64_t i = 0; i < 100; ++i) {
+    const auto hits = reopened->search(v.data() + i * 8, 1, 5);  // bound: [0] of a temporary would dangle
+    ASSERT_EQ(hits[0].size(), 5u);
+    for (const auto& hit : hits[0]) EXPECT_GE(hit.id, 100);
+  }
+}
+
+TEST(CollectionStoreTest, RemoveAndUpdateWithoutRebuild) {
+  auto store = CollectionStore::create(fresh_dir("update"), model());
+  const auto v = unit_vectors(10, 16, 3);
+  store->upsert(items(10), v.data());
+  EXPECT_EQ(store->remove({3, 3, 42}), 1u);
+  EXPECT_FALSE(store->get(3).has_value());
+  const auto hits = store->search(v.data() + 3 * 16, 1, 10);
+  EXPECT_EQ(hits[0].size(), 9u);
+  for (const auto& h : hits[0]) EXPECT_NE(h.id, 3);
+  // Update id 5 to point at id 7's vector: a query for that vector now finds both.
+  Item updated;
+  updated.id = 5;
+  updated.uri = "replaced.png";
+  updated.caption = "a cat";
+  updated.lang = "en";
+  store->upsert({updated}, v.data() + 7 * 16);
+  EXPECT_EQ(store->get(5)->uri, "replaced.png");
+  EXPECT_EQ(store->size(), 9u);
+  const auto top = store->search(v.data() + 7 * 16, 1, 2)[0];
+  ASSERT_EQ(top.size(), 2u);
+  EXPECT_NEAR(top[0].score, 1.0f, 1e-5);
+  EXPECT_NEAR(top[1].score, 1.0f, 1e-5);
+  // New ids continue after the largest one ever used.
+  EXPECT_EQ(store->upsert(items(1), v.data())[0], 10);
+}
+
+TEST(CollectionStoreTest, ReopensWithEverythingAcrossSnapshots) {
+  const std::string dir = fresh_dir("persist");
+  const auto v = unit_vectors(300, 16, 4);
+  {
+    auto store = CollectionStore::create(dir, model());
+    store->upsert(items(200), v.data());
+    store->checkpoint();  // 200 in a snapshot
+    store->upsert(items(100, "late"), v.data() + 200 * 16);
+    store->remove({0, 250});
+  }
+  auto store = CollectionStore::open(dir, nullptr);
+  EXPECT_EQ(store->size(), 298u);
+  EXPECT_EQ(store->get(299)->uri, "late99.jpg");
+  EXPECT_FALSE(store->get(250).has_value());
+  EXPECT_EQ(store->vector(17), std::vector<float>(v.begin() + 17 * 16, v.begin() + 18 * 16));
+  EXPECT_EQ(store->search(v.data() + 123 * 16, 1, 1)[0][0].id, 123);
+}
+
+TEST(CollectionStoreTest, AnotherModelIsAClearError) {
+  const std::string dir = fresh_dir("identity");
+  CollectionStore::create(dir, model());
+  ModelIdentity other{"fnv1a64:00000000000000bb", "/models/b.npz", 16};
+  try {
+    CollectionStore::open(dir, &other);
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::kFailedPrecondition);
+    const std::string msg = e.what();
+    EXPECT_NE(msg.find("00000000000000aa"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("00000000000000bb"), std::string::npos) << msg;
+  }
+  EXPECT_THROW(CollectionStore::create(dir, model()), Error);  // exists already
+  EXPECT_THROW(CollectionStore::open(fresh_dir("none")), Error);
+  StoreOptions bad;
+  bad.factory = "NoSuchIndex42";
+  EXPECT_THROW(CollectionStore::create(fresh_dir("badfactory"), model(), bad), Error);
+}
+
+TEST(CollectionStoreTest, BadInputIsRefused) {
+  auto store = CollectionStore::create(fresh_dir("bad"), model());
+  std::vector<float> nan(16, std::nanf(""));
+  EXPECT_THROW(store->upsert(items(1), nan.data()), Error);
+  const auto v = unit_vectors(1, 16, 5);
+  EXPECT_THROW(store->upsert({Item{}}, v.data()), Error);  // no uri
+  EXPECT_THROW(store->search(v.data(), 1, 0), Error);
+  EXPECT_THROW(store->search(v.data(), 1, 1'000'000), Error);
+  EXPECT_EQ(store->size(), 0u);
+}
+
+TEST(CollectionStoreTest, AcknowledgedWritesSurviveSigkill) {
+  const std::string dir = fresh_dir("crash");
+  CollectionStore::create(dir, model());
+  int pipe_fd[2];
+  ASSERT_EQ(pipe(pipe_fd), 0);
+  const pid_t child = fork();
+  if (child == 0) {
+    // Writer: acknowledge each id on the pipe only after upsert() returned.
+    close(pipe_fd[0]);
+    auto store = CollectionStore::open(dir);
+    const auto v = unit_vectors(1, 16, 9);
+    for (int64_t i = 0;; ++i) {
+      Item item;
+      item.id = i;
+      item.uri = "crash" + std::to_string(i);
+      store->upsert({item}, v.data());
+      if (write(pipe_fd[1], &i, sizeof(i)) != sizeof(i)) _exit(1);
+      if (i % 50 == 49) store->checkpoint();  // crash windows inside snapshots too
+    }
+  }
+  close(pipe_fd[1]);
+  int64_t acked = -1, id;
+  while (acked < 300 && read(pipe_fd[0], &id, sizeof(id)) == sizeof(id)) acked = id;
+  kill(child, SIGKILL);
+  while (read(pipe_fd[0], &id, sizeof(id)) == sizeof(id)) acked = id;  // acks sent before death
+  int status;
+  waitpid(child, &status, 0);
+  close(pipe_fd[0]);
+  ASSERT_TRUE(WIFSIGNALED(status));
+  auto store = CollectionStore::open(dir);
+  for (int64_t i = 0; i <= acked; ++i) ASSERT_TRUE(store->get(i).has_value()) << "lost acknowledged item " << i;
+  EXPECT_GE(store->size(), static_cast<size_t>(acked + 1));
+}
+
+}  // namespace
+}  // namespace clippo::index
