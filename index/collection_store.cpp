@@ -305,6 +305,14 @@ std::optional<Item> CollectionStore::get(int64_t id) const {
   return it->second.item;
 }
 
+std::vector<Item> CollectionStore::items() const {
+  std::shared_lock lock(mutex_);
+  std::vector<Item> out;
+  out.reserve(items_.size());
+  for (const auto& [id, entry] : items_) out.push_back(entry.item);
+  return out;
+}
+
 std::vector<float> CollectionStore::vector(int64_t id) const {
   std::shared_lock lock(mutex_);
   const auto it = items_.find(id);

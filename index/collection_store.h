@@ -76,6 +76,7 @@ class CollectionStore {
   size_t remove(const std::vector<int64_t>& ids);
 
   std::optional<Item> get(int64_t id) const;
+  std::vector<Item> items() const;  // a copy of every item's metadata, in no particular order
   std::vector<float> vector(int64_t id) const;  // empty when absent
   // queries: n x dim(). Up to k hits per query, best first. Thread-safe with writers.
   std::vector<std::vector<SearchHit>> search(const float* queries, size_t n, int k) const;

@@ -17,6 +17,9 @@ PACKAGES=(
   libjpeg62-turbo-dev libpng-dev libwebp-dev
   # Fonts: Unifont (big_vision's renderer; planes 1-16 ship only as OpenType), Noto for shaping.
   unifont fonts-unifont fonts-noto-core fonts-noto-cjk fonts-noto-color-emoji
+  unicode-cldr-core                 # emoji names and keywords in ~140 locales (datasets/)
+  libboost-dev                      # api/http: Boost.Beast
+  chromium                          # tests/web: headless browser test of the page
 )
 
 missing=()
@@ -33,4 +36,13 @@ if ((${#missing[@]})); then
   $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 else
   echo "setup: all Debian packages present"
+fi
+
+# Web page test (tests/web): playwright-core, pinned by tests/web/package-lock.json; needs node >= 20.
+if command -v node >/dev/null && node -e 'process.exit(+process.versions.node.split(".")[0] < 20)'; then
+  if [ ! -d "$(dirname "$0")/../tests/web/node_modules/playwright-core" ]; then
+    npm ci --prefix "$(dirname "$0")/../tests/web" --no-audit --no-fund
+  fi
+else
+  echo "setup: node >= 20 not found; the web test (label web) will not run" >&2
 fi

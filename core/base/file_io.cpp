@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -16,7 +17,9 @@ namespace clippo {
 void write_file_atomically(const std::string& path, const std::string& bytes) {
   // Write a temporary file, fsync it, rename it over `path`, fsync the folder: after a crash a
   // reader finds the old file or the new one, never a mix, and the new one survives power loss.
-  const std::string tmp = path + ".tmp";
+  // A temporary name of its own per call: concurrent writers of one path must not share it.
+  static std::atomic<uint64_t> counter{0};
+  const std::string tmp = path + ".tmp." + std::to_string(::getpid()) + "." + std::to_string(counter++);
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   CLIPPO_CHECK(fd >= 0, kNotFound, "cannot write '" + path + "': " + std::strerror(errno));
   size_t done = 0;

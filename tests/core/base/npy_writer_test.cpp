@@ -4,6 +4,8 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <thread>
+#include <vector>
 
 #include "core/base/error.h"
 #include "core/base/file_io.h"
@@ -36,7 +38,20 @@ TEST(FileIoTest, AtomicWriteThenRead) {
   const std::string path = (dir / "x.bin").string();
   write_file_atomically(path, std::string("abc\0def", 7));
   EXPECT_EQ(read_file(path), std::string("abc\0def", 7));
-  EXPECT_FALSE(std::filesystem::exists(path + ".tmp"));
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    EXPECT_EQ(entry.path().filename(), "x.bin") << "a temporary file was left behind";
+  }
+  // Concurrent writers of one path each finish, and the file holds one of their contents.
+  std::vector<std::thread> writers;
+  for (int t = 0; t < 8; ++t) {
+    writers.emplace_back([&, t] {
+      for (int i = 0; i < 20; ++i) write_file_atomically(path, std::string(100, static_cast<char>('a' + t)));
+    });
+  }
+  for (auto& w : writers) w.join();
+  const std::string last = read_file(path);
+  EXPECT_EQ(last.size(), 100u);
+  EXPECT_EQ(last, std::string(100, last[0]));
   EXPECT_THROW(read_file(path, 3), Error);
   try {
     read_file((dir / "missing").string());

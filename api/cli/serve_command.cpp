@@ -1,0 +1,83 @@
+// `clippo serve`: the HTTP API and the web page over one store.
+#include <CLI/CLI.hpp>
+
+#include <cstdlib>
+#include <iostream>
+#include <memory>
+
+#include "api/cli/commands.h"
+#include "api/engine/search_engine.h"
+#include "api/http/http_server.h"
+#include "core/base/file_io.h"
+
+namespace clippo::cli {
+namespace {
+
+struct ServeOptions {
+  std::string store, model, host = "127.0.0.1", port_file, api_key, web_dir = CLIPPO_WEB_DIR, device = "cpu";
+  int port = 8080, workers = 4, batch = 32, window_us = 2000;
+  int body_limit_mb = 16;
+  std::vector<std::string> cors;
+};
+
+int run_serve(const ServeOptions& o) {
+  std::string model = o.model;
+  if (model.empty()) model = index::CollectionStore::open(o.store)->model().path;
+  engine::EngineOptions eo;
+  eo.encoder.embedder.device = o.device;
+  eo.max_batch = o.batch;
+  eo.window_us = o.window_us;
+  engine::SearchEngine engine(model, o.store, eo);
+
+  http::Metrics metrics;
+  metrics.add_gauge("clippo_index_items", "Items in the store.", [&] { return static_cast<double>(engine.store().size()); });
+  metrics.add_gauge("clippo_encoder_batches_total", "Batched forward passes run for queries.",
+                    [&] { return static_cast<double>(engine.batcher().batches()); });
+  metrics.add_gauge("clippo_encoder_batched_items_total", "Queries embedded through the batcher.",
+                    [&] { return static_cast<double>(engine.batcher().items()); });
+  http::ApiOptions api;
+  api.api_key = o.api_key.empty() && std::getenv("CLIPPO_API_KEY") ? std::getenv("CLIPPO_API_KEY") : o.api_key;
+  api.cors_origins = o.cors;
+  api.web_dir = o.web_dir;
+  api.openapi_path = CLIPPO_OPENAPI_JSON;
+  http::ApiHandler handler(engine, api, metrics);
+  http::ServerOptions so;
+  so.host = o.host;
+  so.port = static_cast<uint16_t>(o.port);
+  so.worker_threads = o.workers;
+  so.body_limit_bytes = static_cast<uint64_t>(o.body_limit_mb) << 20;
+  http::HttpServer server(handler, so);
+  handler.set_ready(true);
+  if (!o.port_file.empty()) write_file_atomically(o.port_file, std::to_string(server.port()) + "\n");
+  std::cerr << "clippo: serving " << engine.store().size() << " items from " << o.store << " on http://" << o.host << ":"
+            << server.port() << "/ (model " << engine.store().model().content_hash << ")" << std::endl;
+  server.run();
+  engine.store().checkpoint();
+  std::cerr << "clippo: stopped" << std::endl;
+  return 0;
+}
+
+}  // namespace
+
+CommandAction add_serve_command(CLI::App& app) {
+  auto o = std::make_shared<ServeOptions>();
+  CLI::App* cmd = app.add_subcommand("serve", "Serve the search API and web page for a store");
+  cmd->footer("Example:\n  clippo serve --store emoji.store --port 8080   # then open http://127.0.0.1:8080/");
+  cmd->add_option("--store", o->store, "Store folder (clippo index build)")->required();
+  cmd->add_option("--model", o->model, "Model file (default: the one the store was built with)");
+  cmd->add_option("--host", o->host, "Address to bind (default 127.0.0.1: this machine only)");
+  cmd->add_option("--port", o->port, "Port (0: any free port)")->check(CLI::Range(0, 65535));
+  cmd->add_option("--port-file", o->port_file, "Write the bound port here once listening");
+  cmd->add_option("--api-key", o->api_key, "Require 'Authorization: Bearer KEY' for writes (or set CLIPPO_API_KEY)");
+  cmd->add_option("--cors-origin", o->cors, "Allowed CORS origin (repeatable; '*' for any)");
+  cmd->add_option("--web-dir", o->web_dir, "Folder served at / (the web page)");
+  cmd->add_option("--device", o->device, "cpu, cuda or auto");
+  cmd->add_option("--workers", o->workers, "Request worker threads")->check(CLI::Range(1, 256));
+  cmd->add_option("--batch", o->batch, "Max queries per batched forward pass")->check(CLI::Range(1, 4096));
+  cmd->add_option("--batch-window-us", o->window_us, "How long a query waits for others to batch with")
+      ->check(CLI::Range(0, 1000000));
+  cmd->add_option("--body-limit-mb", o->body_limit_mb, "Largest request body")->check(CLI::Range(1, 1024));
+  return [cmd, o]() -> int { return cmd->parsed() ? run_serve(*o) : -1; };
+}
+
+}  // namespace clippo::cli

@@ -1,0 +1,87 @@
+// `clippo serve` as a process: SIGKILL during a stream of adds loses no acknowledged item,
+// and SIGTERM stops it cleanly.
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <thread>
+
+#include "core/base/base64.h"
+#include "core/base/file_io.h"
+#include "tests/api/cli/run_clippo.h"
+#include "tests/api/http/http_test_client.h"
+
+namespace clippo::cli {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Server {
+  pid_t pid = -1;
+  uint16_t port = 0;
+};
+
+Server start_server(const std::string& store, const std::string& port_file) {
+  fs::remove(port_file);
+  const pid_t pid = fork();
+  if (pid == 0) {
+    const std::string err = port_file + ".log";
+    freopen(err.c_str(), "w", stderr);
+    execl(CLIPPO_BINARY, CLIPPO_BINARY, "serve", "--store", store.c_str(), "--port", "0", "--port-file",
+          port_file.c_str(), "--api-key", "k", nullptr);
+    _exit(127);
+  }
+  for (int i = 0; i < 300 && !fs::exists(port_file); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  EXPECT_TRUE(fs::exists(port_file)) << "server did not start";
+  return {pid, static_cast<uint16_t>(std::stoi(read_file(port_file)))};
+}
+
+TEST(ServeCommandTest, SigkillLosesNoAcknowledgedItemAndSigtermStops) {
+  const fs::path dir = temp_dir() / "serve";
+  fs::remove_all(dir);
+  fs::create_directories(dir / "images");
+  fs::copy(std::string(CLIPPO_TEST_DATA_DIR) + "/images/photo.png", dir / "images" / "photo.png");
+  const std::string model = (dir / "m.npz").string(), store = (dir / "store").string(), port_file = (dir / "port").string();
+  ASSERT_EQ(run_clippo("model init --variant mu/16 --out-dim 8 -o " + model).exit_code, 0);
+  ASSERT_EQ(run_clippo("index build --model " + model + " --images " + (dir / "images").string() + " --out " + store).exit_code, 0);
+
+  Server server = start_server(store, port_file);
+  const std::string image = base64_encode(read_file(std::string(CLIPPO_TEST_DATA_DIR) + "/images/gray.png"));
+  std::vector<int64_t> acked;
+  std::atomic<bool> stop{false};
+  std::thread writer([&] {
+    for (int64_t id = 1000; !stop; ++id) {
+      try {
+        const nlohmann::json body{{"id", id}, {"image", image}, {"caption", "item " + std::to_string(id)}};
+        const auto r = http::testing::request(server.port, "POST", "/v1/items", body.dump(),
+                                              {{"Content-Type", "application/json"}, {"Authorization", "Bearer k"}});
+        if (r.status == 201) acked.push_back(id);
+      } catch (const std::exception&) {
+        return;  // the server is gone
+      }
+    }
+  });
+  while (acked.size() < 40) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  kill(server.pid, SIGKILL);
+  stop = true;
+  writer.join();
+  int status = 0;
+  waitpid(server.pid, &status, 0);
+  ASSERT_TRUE(WIFSIGNALED(status));
+
+  server = start_server(store, port_file);
+  for (int64_t id : acked) {
+    const auto r = http::testing::request(server.port, "GET", "/v1/items/" + std::to_string(id));
+    ASSERT_EQ(r.status, 200) << "acknowledged item " << id << " was lost";
+  }
+  kill(server.pid, SIGTERM);
+  waitpid(server.pid, &status, 0);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << read_file(port_file + ".log");
+}
+
+}  // namespace
+}  // namespace clippo::cli

@@ -1,0 +1,226 @@
+// The HTTP API end to end: the real server on port 0, real HTTP, real model and store (tiny).
+// Every endpoint gets hostile input; each gets one JSON error and the server keeps serving.
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+#include <unistd.h>
+
+#include <filesystem>
+#include <mutex>
+#include <thread>
+
+#include "api/engine/image_roots.h"
+#include "api/http/http_server.h"
+#include "core/base/base64.h"
+#include "core/base/file_io.h"
+#include "core/model/model_tools.h"
+#include "tests/api/http/http_test_client.h"
+
+namespace clippo::http {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+using testing::request;
+
+std::string fixture(const std::string& name) { return std::string(CLIPPO_TEST_DATA_DIR) + "/images/" + name; }
+
+class HttpServerTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = fs::temp_directory_path() / ("clippo_http_test_" + std::to_string(getpid()));
+    fs::remove_all(dir_);
+    fs::create_directories(dir_ / "images");
+    for (const char* f : {"photo.jpg", "photo.png", "gray.png", "palette.png"}) fs::copy(fixture(f), dir_ / "images" / f);
+    model::ViTConfig c = model::vit_variant("mu/16");
+    c.depth = 1;
+    c.out_dim = 16;
+    model::init_model_file((dir_ / "m.npz").string(), c, nullptr, 4);
+    engine_ = new engine::SearchEngine((dir_ / "m.npz").string(), (dir_ / "store").string(), {}, true);
+    engine::add_image_root((dir_ / "store").string(), (dir_ / "images").string());
+    for (const char* f : {"photo.jpg", "photo.png", "gray.png", "palette.png"}) {
+      index::Item item;
+      item.uri = fs::canonical(dir_ / "images" / f).string();
+      item.caption = std::string("caption of ") + f;
+      engine_->add_item(item, read_file(item.uri));
+    }
+    ApiOptions api;
+    api.api_key = "s3cret";
+    api.cors_origins = {"http://example.test"};
+    api.web_dir = CLIPPO_SOURCE_DIR "/web";
+    api.openapi_path = CLIPPO_SOURCE_DIR "/api/http/openapi.json";
+    handler_ = new ApiHandler(*engine_, api, metrics_);
+    ServerOptions so;
+    so.port = 0;
+    so.body_limit_bytes = 4 << 20;
+    server_ = new HttpServer(*handler_, so);
+    handler_->set_ready(true);
+    thread_ = new std::thread([] { server_->run(); });
+  }
+  static void TearDownTestSuite() {
+    server_->stop();
+    thread_->join();
+    delete thread_;
+    delete server_;
+    delete handler_;
+    delete engine_;
+    fs::remove_all(dir_);
+  }
+  static uint16_t port() { return server_->port(); }
+  static json post_json(const std::string& target, const json& body, int expected_status) {
+    const auto r = request(port(), "POST", target, body.dump(), {{"Content-Type", "application/json"}, {"Authorization", "Bearer s3cret"}});
+    EXPECT_EQ(r.status, expected_status) << target << " " << r.body;
+    return json::parse(r.body);
+  }
+
+  static inline fs::path dir_;
+  static inline Metrics metrics_;
+  static inline engine::SearchEngine* engine_ = nullptr;
+  static inline ApiHandler* handler_ = nullptr;
+  static inline HttpServer* server_ = nullptr;
+  static inline std::thread* thread_ = nullptr;
+};
+
+TEST_F(HttpServerTest, HealthSearchEmbedRender) {
+  const auto health = json::parse(request(port(), "GET", "/v1/health").body);
+  EXPECT_EQ(health["status"], "ok");
+  EXPECT_EQ(health["items"], 4);
+  const json r = post_json("/v1/search", {{"query", "a gradient photo, قطة, 猫"}, {"k", 3}}, 200);
+  ASSERT_EQ(r["results"].size(), 3u);
+  EXPECT_GE(r["results"][0]["score"].get<double>(), r["results"][1]["score"].get<double>());
+  EXPECT_TRUE(r["results"][0].contains("image_url"));
+  EXPECT_TRUE(r["took_ms"].contains("encode"));
+  // Image search finds the identical image first, by JSON base64 and by raw upload.
+  const std::string jpg = read_file(fixture("photo.jpg"));
+  const json by_image = post_json("/v1/search", {{"image", base64_encode(jpg)}, {"k", 1}}, 200);
+  EXPECT_NEAR(by_image["results"][0]["score"].get<double>(), 1.0, 1e-4);
+  const auto raw = request(port(), "POST", "/v1/search?k=2", jpg, {{"Content-Type", "image/jpeg"}});
+  EXPECT_EQ(raw.status, 200);
+  EXPECT_EQ(json::parse(raw.body)["results"][0]["id"], by_image["results"][0]["id"]);
+  const json emb = post_json("/v1/embed", {{"texts", {"hello", "мир"}}}, 200);
+  EXPECT_EQ(emb["embeddings"].size(), 2u);
+  EXPECT_EQ(emb["embeddings"][0].size(), 16u);
+  const auto png = request(port(), "GET", "/v1/render?text=hello%20%D0%BC%D0%B8%D1%80");
+  EXPECT_EQ(png.status, 200);
+  EXPECT_EQ(png.body.substr(1, 3), "PNG");
+  const auto img = request(port(), "GET", "/v1/items/0/image");
+  EXPECT_EQ(img.status, 200);
+  EXPECT_EQ(img.headers.at("Content-Type"), "image/jpeg");
+  EXPECT_EQ(request(port(), "GET", "/").status, 200);
+  EXPECT_EQ(json::parse(request(port(), "GET", "/v1/openapi.json").body)["openapi"], "3.0.3");
+}
+
+TEST_F(HttpServerTest, HostileInputGetsOneJsonErrorEach) {
+  struct Case {
+    std::string method, target, body, content_type;
+    int status;
+  };
+  const std::string corrupt_jpeg = read_file(fixture("truncated.jpg"));
+  const Case cases[] = {
+      {"POST", "/v1/search", "{not json", "application/json", 400},
+      {"POST", "/v1/search", "{\"query\": \"bad \xff utf8\"}", "application/json", 400},
+      {"POST", "/v1/search", R"({"query": "cat", "k": 1000000})", "application/json", 400},
+      {"POST", "/v1/search", R"({"query": "cat", "k": -3})", "application/json", 400},
+      {"POST", "/v1/search", R"({"query": "cat", "k": "ten"})", "application/json", 400},
+      {"POST", "/v1/search", R"({"query": ""})", "application/json", 400},
+      {"POST", "/v1/search", R"({"query": " \t\n "})", "application/json", 400},
+      {"POST", "/v1/search", R"({"query": 42})", "application/json", 400},
+      {"POST", "/v1/search", R"({"k": 3})", "application/json", 400},
+      {"POST", "/v1/search", R"([1,2,3])", "application/json", 400},
+      {"POST", "/v1/search", "{\"query\": \"" + std::string(3 << 20, 'a') + "\"}", "application/json", 400},
+      {"POST", "/v1/search", "{\"query\": \"" + std::string(5 << 20, 'a') + "\"}", "application/json", 413},
+      {"POST", "/v1/search", R"({"image": "bm90IGFuIGltYWdl"})", "application/json", 415},
+      {"POST", "/v1/search", R"({"image": "!!!"})", "application/json", 400},
+      {"POST", "/v1/search?k=1", corrupt_jpeg, "image/jpeg", 400},
+      {"POST", "/v1/search", "some text", "text/plain", 415},
+      {"GET", "/v1/search", "", "application/json", 405},
+      {"GET", "/v1/items/999999", "", "application/json", 404},
+      {"GET", "/v1/items/abc", "", "application/json", 404},
+      {"GET", "/v1/items/999999/image", "", "application/json", 404},
+      {"GET", "/v1/render", "", "application/json", 400},
+      {"GET", "/v1/render?text=%zz", "", "application/json", 400},
+      {"GET", "/v1/nothing", "", "application/json", 404},
+      {"GET", "/../../etc/passwd", "", "application/json", 404},
+      {"POST", "/v1/embed", R"({"texts": []})", "application/json", 400},
+      {"POST", "/v1/items", R"({"uri": "/etc/passwd"})", "application/json", 400},
+  };
+  for (const Case& c : cases) {
+    const auto r = request(port(), c.method, c.target, c.body,
+                           {{"Content-Type", c.content_type}, {"Authorization", "Bearer s3cret"}});
+    EXPECT_EQ(r.status, c.status) << c.method << " " << c.target.substr(0, 60) << " " << c.body.substr(0, 60) << " -> "
+                                  << r.body.substr(0, 200);
+    if (r.status == 413 && r.body.empty()) continue;
+    const auto j = json::parse(r.body, nullptr, false);
+    ASSERT_FALSE(j.is_discarded()) << r.body.substr(0, 200);
+    EXPECT_TRUE(j["error"]["code"].is_string());
+    EXPECT_TRUE(j["error"]["message"].is_string());
+  }
+  EXPECT_EQ(json::parse(request(port(), "GET", "/v1/health").body)["status"], "ok");  // still serving
+}
+
+TEST_F(HttpServerTest, WritesNeedTheKeyAndAreVisible) {
+  const std::string png = read_file(fixture("gray.png"));
+  const json body{{"image", base64_encode(png)}, {"caption", "grey"}, {"lang", "en"}};
+  const auto no_key = request(port(), "POST", "/v1/items", body.dump());
+  EXPECT_EQ(no_key.status, 401);
+  const json added = post_json("/v1/items", body, 201);
+  const int64_t id = added["id"];
+  EXPECT_EQ(json::parse(request(port(), "GET", "/v1/items/" + std::to_string(id)).body)["caption"], "grey");
+  EXPECT_EQ(request(port(), "GET", "/v1/items/" + std::to_string(id) + "/image").body, png);
+  EXPECT_EQ(request(port(), "DELETE", "/v1/items/" + std::to_string(id)).status, 401);
+  EXPECT_EQ(request(port(), "DELETE", "/v1/items/" + std::to_string(id), "", {{"Authorization", "Bearer s3cret"}}).status, 200);
+  EXPECT_EQ(request(port(), "GET", "/v1/items/" + std::to_string(id)).status, 404);
+}
+
+TEST_F(HttpServerTest, ConcurrentAddRemoveOfOneIdStaysConsistent) {
+  const std::string png = read_file(fixture("palette.png"));
+  const json add{{"id", 777}, {"image", base64_encode(png)}};
+  std::vector<std::thread> threads;
+  std::atomic<int> bad{0};
+  std::mutex seen_mutex;
+  std::string seen;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 10; ++i) {
+        const auto r = t % 2 == 0 ? request(port(), "POST", "/v1/items", add.dump(),
+                                            {{"Content-Type", "application/json"}, {"Authorization", "Bearer s3cret"}})
+                                  : request(port(), "DELETE", "/v1/items/777", "", {{"Authorization", "Bearer s3cret"}});
+        if (!(r.status == 201 || r.status == 200 || r.status == 404)) {
+          ++bad;
+          std::lock_guard lock(seen_mutex);
+          seen += std::to_string(r.status) + " " + r.body + "\n";
+        }
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(bad, 0) << seen;
+  const int status = request(port(), "GET", "/v1/items/777").status;
+  EXPECT_TRUE(status == 200 || status == 404);
+  const int n = json::parse(request(port(), "GET", "/v1/health").body)["items"];
+  EXPECT_EQ(n, status == 200 ? 5 : 4);
+}
+
+TEST_F(HttpServerTest, HeadIsGetWithoutABody) {
+  // Two requests on one keep-alive connection would be corrupted by a body after HEAD; the
+  // client here reads HEAD replies as header-only, as HTTP says.
+  const auto page = request(port(), "GET", "/");
+  const auto head = request(port(), "HEAD", "/");
+  EXPECT_EQ(head.status, 200);
+  EXPECT_TRUE(head.body.empty());
+  EXPECT_EQ(head.headers.at("Content-Length"), std::to_string(page.body.size()));
+  EXPECT_EQ(request(port(), "HEAD", "/v1/health").status, 200);
+}
+
+TEST_F(HttpServerTest, CorsAllowListAndMetrics) {
+  const auto allowed = request(port(), "GET", "/v1/health", "", {{"Origin", "http://example.test"}});
+  EXPECT_EQ(allowed.headers.at("Access-Control-Allow-Origin"), "http://example.test");
+  const auto other = request(port(), "GET", "/v1/health", "", {{"Origin", "http://evil.test"}});
+  EXPECT_EQ(other.headers.count("Access-Control-Allow-Origin"), 0u);
+  EXPECT_EQ(request(port(), "OPTIONS", "/v1/search", "", {{"Origin", "http://example.test"}}).status, 204);
+  const std::string m = request(port(), "GET", "/metrics").body;
+  EXPECT_NE(m.find("clippo_http_requests_total{route=\"/v1/health\",method=\"GET\",status=\"200\"}"), std::string::npos);
+  EXPECT_NE(m.find("clippo_http_request_duration_seconds_bucket"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace clippo::http
