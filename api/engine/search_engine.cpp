@@ -52,24 +52,18 @@ SearchResponse SearchEngine::search_vector(const std::vector<float>& query, int 
 
 SearchResponse SearchEngine::search_text(const std::string& query, int k) const {
   check_query(query);
-  CLIPPO_CHECK(k >= 1 && k <= 1000, kInvalidArgument, "k must be in [1, 1000], got " + std::to_string(k));
-  const auto start = Clock::now();
-  SearchTiming took;
-  ImageU8 pixels = encoder_->render_text(query);
-  took.render_ms = ms_since(start);
-  const auto t = Clock::now();
-  const std::vector<float> z = batcher_->embed(std::move(pixels));
-  took.encode_ms = ms_since(t);
-  SearchResponse r = search_vector(z, k, took);
-  r.took.total_ms = ms_since(start);
-  return r;
+  return search_pixels([&] { return encoder_->render_text(query); }, k);
 }
 
 SearchResponse SearchEngine::search_image(const std::string& encoded_image, int k) const {
+  return search_pixels([&] { return encoder_->preprocess_image(encoded_image); }, k);
+}
+
+SearchResponse SearchEngine::search_pixels(const std::function<ImageU8()>& make_pixels, int k) const {
   CLIPPO_CHECK(k >= 1 && k <= 1000, kInvalidArgument, "k must be in [1, 1000], got " + std::to_string(k));
   const auto start = Clock::now();
   SearchTiming took;
-  ImageU8 pixels = encoder_->preprocess_image(encoded_image);
+  ImageU8 pixels = make_pixels();  // text rendering, or image decode + resize
   took.render_ms = ms_since(start);
   const auto t = Clock::now();
   const std::vector<float> z = batcher_->embed(std::move(pixels));

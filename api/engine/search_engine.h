@@ -3,6 +3,7 @@
 // made by this model (checked at open).
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -67,6 +68,7 @@ class SearchEngine {
   const QueryBatcher& batcher() const { return *batcher_; }
 
  private:
+  SearchResponse search_pixels(const std::function<ImageU8()>& make_pixels, int k) const;
   SearchResponse search_vector(const std::vector<float>& query, int k, SearchTiming took) const;
   void check_query(const std::string& query) const;
 

@@ -8,9 +8,9 @@ grep -qx '/.deps/' .git/info/exclude 2>/dev/null || echo '/.deps/' >> .git/info/
 stage=$(mktemp -d) debs=$(mktemp -d)
 (cd "$debs" && apt-get download libharfbuzz-dev libharfbuzz0b libfreetype-dev libfreetype6 libicu-dev libicu72 \
   libwebp-dev libwebp7 libwebpdemux2 libwebpmux3 libgraphite2-3 libbrotli1 libcli11-dev nlohmann-json3-dev \
-  libgtest-dev libgmock-dev googletest libglib2.0-0)
+  libgtest-dev libgmock-dev googletest libglib2.0-0 libfaiss-dev)
 for deb in "$debs"/*.deb; do dpkg-deb -x "$deb" "$stage"; done
-find "$stage" -name '*.a' ! -name 'libgtest*' ! -name 'libgmock*' -delete
+find "$stage" -name '*.a' ! -name 'libgtest*' ! -name 'libgmock*' ! -name 'libfaiss*' -delete
 rm -rf "$stage"/usr/share/{doc,man,gir-1.0,gtk-doc,locale,lintian} "$stage"/usr/src
 mkdir -p .deps/fonts
 tar -C "$stage" -cJf .deps/deps.tar.xz usr
