@@ -8,6 +8,8 @@
 // store and through raw FAISS (the overhead ratio), the query's text rendering and encoding
 // with the model, and the whole SearchEngine::search_text. --keep-store leaves the last store
 // (with the model's identity) for the HTTP load test (bench/http_load.sh).
+#include <cstdint>  // before FAISS 1.7.3, whose headers assume it (GCC 13)
+
 #include <faiss/IndexFlat.h>
 
 #include <algorithm>
@@ -21,6 +23,7 @@
 #include <vector>
 
 #include "api/engine/search_engine.h"
+#include "core/base/file_io.h"
 #include "bench/bench_captions.h"
 
 namespace {
@@ -86,7 +89,7 @@ int main(int argc, char** argv) {
   while (std::getline(list, item, ',')) {
     const size_t n = std::stoul(item);
     const fs::path dir = keep.empty() ? fs::temp_directory_path() / "bench_search_store" : fs::path(keep);
-    fs::remove_all(dir);
+    clippo::remove_tree(dir.string());
     {
       clippo::engine::Encoder probe(model);  // the store must carry this model's identity
       clippo::index::StoreOptions so;

@@ -1,5 +1,8 @@
 #include "index/collection_store.h"
 
+// FAISS 1.7.3 headers use uint8_t without <cstdint>; GCC 13 no longer gets it transitively.
+#include <cstdint>
+
 #include <faiss/Index.h>
 #include <faiss/impl/FaissException.h>
 #include <faiss/index_factory.h>
@@ -386,7 +389,7 @@ void CollectionStore::write_snapshot(uint64_t seq) {
   write_file_atomically((fs::path(dir_) / "CURRENT").string(), std::to_string(seq) + "\n");
   wal_->reset(seq);
   for (const auto& entry : fs::directory_iterator(fs::path(dir_) / "snapshots")) {
-    if (entry.path().filename() != std::to_string(seq)) fs::remove_all(entry.path());
+    if (entry.path().filename() != std::to_string(seq)) remove_tree(entry.path().string());
   }
 }
 

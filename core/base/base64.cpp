@@ -1,5 +1,7 @@
 #include "core/base/base64.h"
 
+#include <cstdint>
+
 #include "core/base/error.h"
 
 namespace clippo {

@@ -1,6 +1,8 @@
 #include "core/base/file_io.h"
 
 #include <fcntl.h>
+#include <ftw.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -53,6 +55,16 @@ void sync_directory_of(const std::string& path) {
     ::fsync(fd);
     ::close(fd);
   }
+}
+
+void remove_tree(const std::string& path) {
+  struct stat st;
+  if (::lstat(path.c_str(), &st) != 0) return;
+  // Depth-first (FTW_DEPTH), not following symlinks (FTW_PHYS): files before their folders.
+  const int rc = ::nftw(
+      path.c_str(), [](const char* p, const struct stat*, int, struct FTW*) { return ::remove(p); }, 16,
+      FTW_DEPTH | FTW_PHYS);
+  CLIPPO_CHECK(rc == 0, kUnavailable, "cannot delete '" + path + "': " + std::strerror(errno));
 }
 
 std::string read_file(const std::string& path, size_t max_bytes) {

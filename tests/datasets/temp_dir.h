@@ -8,6 +8,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "core/base/file_io.h"
+
 namespace clippo::datasets::testing {
 
 class TempDir {
@@ -19,8 +21,10 @@ class TempDir {
     path_ = pattern;
   }
   ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
+    try {
+      clippo::remove_tree(path_.string());
+    } catch (...) {  // a destructor must not throw; a leftover temp folder is harmless
+    }
   }
   TempDir(const TempDir&) = delete;
   TempDir& operator=(const TempDir&) = delete;

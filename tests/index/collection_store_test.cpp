@@ -21,7 +21,7 @@ namespace fs = std::filesystem;
 
 std::string fresh_dir(const std::string& name) {
   const auto dir = fs::temp_directory_path() / ("clippo_store_test_" + std::to_string(getpid())) / name;
-  fs::remove_all(dir);
+  remove_tree(dir.string());
   return dir.string();
 }
 

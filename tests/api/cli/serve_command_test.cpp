@@ -42,7 +42,7 @@ Server start_server(const std::string& store, const std::string& port_file) {
 
 TEST(ServeCommandTest, SigkillLosesNoAcknowledgedItemAndSigtermStops) {
   const fs::path dir = temp_dir() / "serve";
-  fs::remove_all(dir);
+  remove_tree(dir.string());
   fs::create_directories(dir / "images");
   fs::copy(std::string(CLIPPO_TEST_DATA_DIR) + "/images/photo.png", dir / "images" / "photo.png");
   const std::string model = (dir / "m.npz").string(), store = (dir / "store").string(), port_file = (dir / "port").string();

@@ -28,7 +28,7 @@ class HttpServerTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     dir_ = fs::temp_directory_path() / ("clippo_http_test_" + std::to_string(getpid()));
-    fs::remove_all(dir_);
+    remove_tree(dir_.string());
     fs::create_directories(dir_ / "images");
     for (const char* f : {"photo.jpg", "photo.png", "gray.png", "palette.png"}) fs::copy(fixture(f), dir_ / "images" / f);
     model::ViTConfig c = model::vit_variant("mu/16");
@@ -63,7 +63,7 @@ class HttpServerTest : public ::testing::Test {
     delete server_;
     delete handler_;
     delete engine_;
-    fs::remove_all(dir_);
+    remove_tree(dir_.string());
   }
   static uint16_t port() { return server_->port(); }
   static json post_json(const std::string& target, const json& body, int expected_status) {

@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
+#include <unistd.h>
+
 #include <filesystem>
 #include <thread>
 #include <vector>
@@ -60,6 +62,21 @@ TEST(FileIoTest, AtomicWriteThenRead) {
     EXPECT_EQ(e.code(), ErrorCode::kNotFound);
   }
   std::filesystem::remove_all(dir);
+}
+
+TEST(FileIoTest, RemoveTreeDeletesEverythingButFollowsNoLinks) {
+  const auto base = std::filesystem::temp_directory_path() / ("clippo_remove_tree_" + std::to_string(::getpid()));
+  std::filesystem::create_directories(base / "tree" / "a" / "b");
+  std::filesystem::create_directories(base / "outside");
+  write_file_atomically((base / "outside" / "keep.txt").string(), "keep");
+  write_file_atomically((base / "tree" / "a" / "b" / "f.bin").string(), "x");
+  std::filesystem::create_directory_symlink(base / "outside", base / "tree" / "link");
+  remove_tree((base / "tree").string());
+  EXPECT_FALSE(std::filesystem::exists(base / "tree"));
+  EXPECT_EQ(read_file((base / "outside" / "keep.txt").string()), "keep");  // the link's target survives
+  remove_tree((base / "does-not-exist").string());                          // not an error
+  remove_tree(base.string());
+  EXPECT_FALSE(std::filesystem::exists(base));
 }
 
 }  // namespace
