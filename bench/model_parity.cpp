@@ -2,7 +2,6 @@
 // with JAX's, on any device and precision: prints min cosine and max |difference|.
 //
 //   build/bench/model_parity MODEL.npz IMAGES.u8 EMBEDDINGS.f32 N SIZE [device] [precision]
-#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <string>
@@ -10,6 +9,7 @@
 
 #include "core/base/file_io.h"
 #include "core/model/embedder.h"
+#include "core/model/embedding_agreement.h"
 
 int main(int argc, char** argv) {
   if (argc < 6) {
@@ -34,18 +34,8 @@ int main(int argc, char** argv) {
   const std::vector<float> got = embedder.embed(ptrs);
   std::vector<float> want(static_cast<size_t>(n) * d);
   std::memcpy(want.data(), want_bytes.data(), want.size() * sizeof(float));
-  double min_cos = 1, max_abs = 0;
-  for (int i = 0; i < n; ++i) {
-    double dot = 0, a2 = 0, b2 = 0;
-    for (int j = 0; j < d; ++j) {
-      const double a = got[i * d + j], b = want[i * d + j];
-      dot += a * b;
-      a2 += a * a;
-      b2 += b * b;
-      max_abs = std::max(max_abs, std::abs(a - b));
-    }
-    min_cos = std::min(min_cos, dot / std::sqrt(a2 * b2));
-  }
+  const auto agreement = clippo::model::compare_embeddings(got.data(), want.data(), static_cast<size_t>(n), static_cast<size_t>(d));
+  const double min_cos = agreement.min_cosine, max_abs = agreement.max_abs_diff;
   std::printf("parity %s on %s %s: %d images, dim %d, min cosine %.9f, max |diff| %.3g\n", argv[1],
               embedder.device().c_str(), embedder.precision().c_str(), n, d, min_cos, max_abs);
   return min_cos >= 0.99999 || options.precision != "fp32" ? 0 : 1;

@@ -6,23 +6,14 @@
 #include <random>
 
 #include "core/model/embedder.h"
+#include "core/model/embedding_agreement.h"
 #include "core/model/model_tools.h"
 
 namespace clippo::model {
 namespace {
 
 double min_cosine(const std::vector<float>& a, const std::vector<float>& b, int d) {
-  double worst = 1;
-  for (size_t i = 0; i * d < a.size(); ++i) {
-    double dot = 0, na = 0, nb = 0;
-    for (int j = 0; j < d; ++j) {
-      dot += double(a[i * d + j]) * b[i * d + j];
-      na += double(a[i * d + j]) * a[i * d + j];
-      nb += double(b[i * d + j]) * b[i * d + j];
-    }
-    worst = std::min(worst, dot / std::sqrt(na * nb));
-  }
-  return worst;
+  return compare_embeddings(a.data(), b.data(), a.size() / static_cast<size_t>(d), static_cast<size_t>(d)).min_cosine;
 }
 
 TEST(EmbedderGpuTest, CudaMatchesCpu) {

@@ -9,6 +9,7 @@
 
 #include "core/base/file_io.h"
 #include "core/model/embedder.h"
+#include "core/model/embedding_agreement.h"
 
 namespace clippo::model {
 namespace {
@@ -38,18 +39,8 @@ TEST(BigVisionParityTest, EmbeddingsMatchJax) {
     const std::vector<float> got = embedder.embed(ptrs);
     std::vector<float> want(static_cast<size_t>(n) * dim);
     std::memcpy(want.data(), expected_bytes.data(), want.size() * sizeof(float));
-    double max_abs = 0, min_cos = 1;
-    for (int i = 0; i < n; ++i) {
-      double dot = 0, ng = 0, nw = 0;
-      for (int j = 0; j < dim; ++j) {
-        const double a = got[i * dim + j], b = want[i * dim + j];
-        dot += a * b;
-        ng += a * a;
-        nw += b * b;
-        max_abs = std::max(max_abs, std::abs(a - b));
-      }
-      min_cos = std::min(min_cos, dot / std::sqrt(ng * nw));
-    }
+    const auto agreement = compare_embeddings(got.data(), want.data(), static_cast<size_t>(n), static_cast<size_t>(dim));
+    const double min_cos = agreement.min_cosine, max_abs = agreement.max_abs_diff;
     RecordProperty(name + "_max_abs_error", std::to_string(max_abs));
     std::printf("parity %-16s min cosine %.9f  max |diff| %.3g\n", name.c_str(), min_cos, max_abs);
     EXPECT_GE(min_cos, 0.99999) << name;
