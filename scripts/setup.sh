@@ -12,7 +12,7 @@ PACKAGES=(
   nlohmann-json3-dev libcli11-dev
   libfreetype-dev libharfbuzz-dev libicu-dev zlib1g-dev
   libtorch-dev                      # core/model: CPU LibTorch 1.13
-  libfaiss-dev                      # index/: FAISS 1.7 (CPU)
+  libfaiss-dev libblas-dev liblapack-dev  # index/: FAISS 1.7 (CPU, static: we link its BLAS/LAPACK)
   libopenblas0-pthread              # LibTorch's BLAS: Debian's default netlib BLAS is ~100x slower
   libjpeg62-turbo-dev libpng-dev libwebp-dev
   # Fonts: Unifont (big_vision's renderer; planes 1-16 ship only as OpenType), Noto for shaping.
