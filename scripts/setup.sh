@@ -39,7 +39,7 @@ else
 fi
 
 # Web page test (tests/web): playwright-core, pinned by tests/web/package-lock.json; needs node >= 20.
-if command -v node >/dev/null && node -e 'process.exit(+process.versions.node.split(".")[0] < 20)'; then
+if command -v node >/dev/null && node -e 'process.exit(Number(process.versions.node.split(".")[0]) >= 20 ? 0 : 1)'; then
   if [ ! -d "$(dirname "$0")/../tests/web/node_modules/playwright-core" ]; then
     npm ci --prefix "$(dirname "$0")/../tests/web" --no-audit --no-fund
   fi
