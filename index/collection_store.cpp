@@ -104,22 +104,36 @@ std::unique_ptr<CollectionStore> CollectionStore::create(const std::string& dir,
   return open(dir, &model);
 }
 
-std::unique_ptr<CollectionStore> CollectionStore::open(const std::string& dir, const ModelIdentity* expected_model) {
+namespace {
+
+// store.json, parsed and checked; errors name the file.
+nlohmann::json read_store_meta(const std::string& dir) {
   const std::string meta_path = (fs::path(dir) / "store.json").string();
   CLIPPO_CHECK(fs::is_regular_file(meta_path), kNotFound, "no store in '" + dir + "' (no store.json)");
-  nlohmann::json meta;
-  StoreOptions options;
-  ModelIdentity model;
   try {
-    meta = nlohmann::json::parse(read_file(meta_path, 1 << 20));
+    nlohmann::json meta = nlohmann::json::parse(read_file(meta_path, 1 << 20));
     CLIPPO_CHECK(meta.at("format") == kFormat, kFailedPrecondition,
                  meta_path + ": unknown store format " + meta.at("format").dump());
-    options.factory = meta.at("factory").get<std::string>();
-    options.checkpoint_wal_bytes = meta.value("checkpoint_wal_bytes", options.checkpoint_wal_bytes);
-    model = ModelIdentity::from_json(meta.at("model"));
+    meta.at("factory").get<std::string>();
+    ModelIdentity::from_json(meta.at("model"));
+    return meta;
   } catch (const nlohmann::json::exception& e) {
     throw_error(ErrorCode::kInternal, meta_path + " is damaged: " + e.what());
   }
+}
+
+}  // namespace
+
+ModelIdentity CollectionStore::recorded_model(const std::string& dir) {
+  return ModelIdentity::from_json(read_store_meta(dir).at("model"));
+}
+
+std::unique_ptr<CollectionStore> CollectionStore::open(const std::string& dir, const ModelIdentity* expected_model) {
+  const nlohmann::json meta = read_store_meta(dir);
+  StoreOptions options;
+  options.factory = meta.at("factory").get<std::string>();
+  options.checkpoint_wal_bytes = meta.value("checkpoint_wal_bytes", options.checkpoint_wal_bytes);
+  const ModelIdentity model = ModelIdentity::from_json(meta.at("model"));
   if (expected_model != nullptr) {
     CLIPPO_CHECK(expected_model->content_hash == model.content_hash && expected_model->dim == model.dim,
                  kFailedPrecondition,

@@ -67,6 +67,9 @@ class CollectionStore {
   // naming both. A torn WAL tail is repaired; any other damage is an error naming the file.
   static std::unique_ptr<CollectionStore> open(const std::string& dir, const ModelIdentity* expected_model = nullptr);
   static bool exists(const std::string& dir);
+  // The identity of the model a store was built with, from store.json alone: no vectors are
+  // loaded (callers that only need the model path must not pay for a full open).
+  static ModelIdentity recorded_model(const std::string& dir);
   ~CollectionStore();
 
   // Adds items, or replaces those whose id exists. vectors: items.size() x dim(), row-major.

@@ -57,11 +57,6 @@ std::map<std::string, std::string> read_captions(const std::string& tsv) {
   return out;
 }
 
-// The model a store was built with, as recorded in it.
-std::string recorded_model(const std::string& store) {
-  return index::CollectionStore::open(store)->model().path;
-}
-
 int run_build(const IndexOptions& o) {
   CLIPPO_CHECK(fs::is_directory(o.images), kNotFound, "no such folder: '" + o.images + "'");
   engine::EngineOptions eo;
@@ -147,7 +142,7 @@ int run_build(const IndexOptions& o) {
 }
 
 int run_add(const IndexOptions& o) {
-  engine::SearchEngine engine(o.model.empty() ? recorded_model(o.store) : o.model, o.store);
+  engine::SearchEngine engine(o.model.empty() ? index::CollectionStore::recorded_model(o.store).path : o.model, o.store);
   index::Item item;
   item.id = o.id;
   item.uri = fs::canonical(o.image).string();

@@ -22,7 +22,7 @@ struct ServeOptions {
 
 int run_serve(const ServeOptions& o) {
   std::string model = o.model;
-  if (model.empty()) model = index::CollectionStore::open(o.store)->model().path;
+  if (model.empty()) model = index::CollectionStore::recorded_model(o.store).path;
   engine::EngineOptions eo;
   eo.encoder.embedder.device = o.device;
   eo.max_batch = o.batch;

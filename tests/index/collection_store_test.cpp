@@ -152,6 +152,9 @@ TEST(CollectionStoreTest, AnotherModelIsAClearError) {
     EXPECT_NE(msg.find("00000000000000aa"), std::string::npos) << msg;
     EXPECT_NE(msg.find("00000000000000bb"), std::string::npos) << msg;
   }
+  EXPECT_EQ(CollectionStore::recorded_model(dir).content_hash, model().content_hash);  // store.json alone
+  EXPECT_EQ(CollectionStore::recorded_model(dir).path, "/models/a.npz");
+  EXPECT_THROW(CollectionStore::recorded_model(fresh_dir("none")), Error);
   EXPECT_THROW(CollectionStore::create(dir, model()), Error);  // exists already
   EXPECT_THROW(CollectionStore::open(fresh_dir("none")), Error);
   StoreOptions bad;
