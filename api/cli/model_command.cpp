@@ -28,7 +28,7 @@ struct ModelOptions {
   std::string output;
   bool json = false;
   std::string variant = "Ti/16";
-  int image_size = 224;
+  int image_size = 0;  // 0: from the model file (info, convert, import); init uses 224
   int out_dim = -1;  // -1: the variant's width
   std::string pool = "map";
   std::string renderer = "unifont";
@@ -38,7 +38,7 @@ struct ModelOptions {
 };
 
 int run_info(const ModelOptions& o) {
-  const model::ModelFile f = model::read_model_file(o.input, o.image_size > 0 && o.image_size != 224 ? o.image_size : 0);
+  const model::ModelFile f = model::read_model_file(o.input, o.image_size);
   const int64_t n_params = model::count_parameters(f.config) + (f.temperature_key.empty() ? 0 : 1);
   const auto renderer = engine::renderer_spec_for(f.meta, f.config.image_size);
   nlohmann::json info{{"path", f.path},
@@ -81,11 +81,11 @@ nlohmann::json renderer_meta(const std::string& kind, int image_size) {
 
 int run_init(const ModelOptions& o) {
   model::ViTConfig c = model::vit_variant(o.variant);
-  c.image_size = o.image_size;
+  c.image_size = o.image_size > 0 ? o.image_size : 224;
   c.pool_type = o.pool;
   c.out_dim = o.out_dim >= 0 ? o.out_dim : c.width;
   c.validate();
-  const nlohmann::json meta{{"renderer", renderer_meta(o.renderer, o.image_size)},
+  const nlohmann::json meta{{"renderer", renderer_meta(o.renderer, c.image_size)},
                             {"created_by", "clippo model init"},
                             {"variant", o.variant},
                             {"seed", o.seed}};
@@ -99,12 +99,13 @@ int run_convert(const ModelOptions& o, bool import) {
   model::ConvertOptions options;
   options.dtype = parse_dtype(o.dtype);
   options.scan = o.layout == "keep" ? -1 : (o.layout == "scanned" ? 1 : 0);
-  options.image_size = o.image_size > 0 && o.image_size != 224 ? o.image_size : 0;
+  options.image_size = o.image_size;
   if (import) {
-    const model::ModelFile f = model::read_model_file(o.input, options.image_size);
-    options.meta_patch = {{"renderer", renderer_meta(o.renderer, f.config.image_size)},
-                          {"imported_from", o.input},
-                          {"source_content_hash", f.content_hash}};
+    options.meta_patch = [&](const model::ModelFile& f) {
+      return nlohmann::json{{"renderer", renderer_meta(o.renderer, f.config.image_size)},
+                            {"imported_from", o.input},
+                            {"source_content_hash", f.content_hash}};
+    };
   }
   model::convert_model_file(o.input, o.output, options);
   std::cerr << (import ? "imported " : "converted ") << o.input << " -> " << o.output << " (" << o.dtype << ")\n";
@@ -125,7 +126,7 @@ CommandAction add_model_command(CLI::App& app) {
 
   CLI::App* init = cmd->add_subcommand("init", "Write a randomly initialised model");
   init->add_option("--variant", o->variant, "ViT variant: mu, Ti, S, M, B, L, H with /patch, e.g. Ti/16");
-  init->add_option("--image-size", o->image_size, "Input image size")->check(CLI::Range(16, 4096));
+  init->add_option("--image-size", o->image_size, "Input image size (default 224)")->check(CLI::Range(16, 4096));
   init->add_option("--out-dim", o->out_dim, "Embedding size of the head (0: no head; default: width)")
       ->check(CLI::Range(0, 65536));
   init->add_option("--pool", o->pool, "Pooling: map, gap, tok")->check(CLI::IsMember({"map", "gap", "tok"}));

@@ -31,10 +31,11 @@ void convert_model_file(const std::string& in_path, const std::string& out_path,
     relaid->log_temperature.copy_(model->log_temperature);
     model = relaid;
   }
-  if (!options.meta_patch.is_null()) {
-    CLIPPO_CHECK(options.meta_patch.is_object(), kInvalidArgument, "metadata to merge must be a JSON object");
+  if (options.meta_patch) {
+    const nlohmann::json patch = options.meta_patch(file);
+    CLIPPO_CHECK(patch.is_object(), kInvalidArgument, "metadata to merge must be a JSON object");
     if (!model->meta.is_object()) model->meta = nlohmann::json::object();
-    model->meta.merge_patch(options.meta_patch);
+    model->meta.merge_patch(patch);
   }
   model->save(out_path, options.dtype);
 }

@@ -3,11 +3,13 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 
 #include <nlohmann/json.hpp>
 
 #include "core/base/npz.h"
+#include "core/model/model_file.h"
 #include "core/model/vit_config.h"
 
 namespace clippo::model {
@@ -19,7 +21,9 @@ void init_model_file(const std::string& out_path, const ViTConfig& config, const
 struct ConvertOptions {
   DType dtype = DType::kFloat32;
   int scan = -1;                  // -1: keep the layout, 0: per-block, 1: stacked (scanned)
-  nlohmann::json meta_patch;      // merged into the model's meta (object), e.g. a renderer
+  // Returns a JSON object merged into the model's meta (e.g. a renderer); it sees the file
+  // already read, so callers never read a large model twice. Empty: meta unchanged.
+  std::function<nlohmann::json(const ModelFile&)> meta_patch;
   int image_size = 0;             // for sincos2d checkpoints without meta (see read_model_file)
 };
 

@@ -40,6 +40,21 @@ TEST(ModelCommandTest, InitInfoConvertEncodeRoundTrip) {
   EXPECT_GT(dot, 0.999);  // float16 weights, same function
 }
 
+TEST(ModelCommandTest, ImportRecordsRendererAndSource) {
+  const std::string m = temp("src.npz"), out = temp("imported.npz");
+  ASSERT_EQ(run_clippo("model init --variant mu/16 --out-dim 8 --image-size 32 -o " + m).exit_code, 0);
+  const auto src = nlohmann::json::parse(run_clippo("model info " + m + " --json").out);
+  const CommandResult r = run_clippo("model import " + m + " -o " + out + " --renderer shaped");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = nlohmann::json::parse(run_clippo("model info " + out + " --json").out);
+  EXPECT_EQ(j["meta"]["source_content_hash"], src["content_hash"]);
+  EXPECT_EQ(j["meta"]["imported_from"], m);
+  EXPECT_EQ(j["renderer"]["kind"], "shaped");
+  EXPECT_EQ(j["renderer"]["image_size"], 32);  // the model's own size, read once from the file
+  EXPECT_EQ(j["architecture"]["image_size"], 32);
+  EXPECT_NE(run_clippo("model import " + m + " -o " + m).exit_code, 0);  // never in place
+}
+
 TEST(ModelCommandTest, BatchEncodingToNpyReportsBadInputs) {
   const std::string m = temp("batch.npz"), list = temp("images.txt"), out = temp("z.npy");
   ASSERT_EQ(run_clippo("model init --variant mu/16 --out-dim 8 -o " + m).exit_code, 0);
