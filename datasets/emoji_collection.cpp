@@ -1,5 +1,5 @@
 // Builds the emoji collection: gathers the chosen locales' annotations per emoji, draws the
-// emoji the font can show, and writes images, captions, index and split.
+// emoji the font can show, and writes images, captions, index, split and the training TSVs.
 #include "datasets/emoji_collection.h"
 
 #include <cstdint>
@@ -11,6 +11,7 @@
 #include "core/base/error.h"
 #include "core/base/file_io.h"
 #include "core/base/utf8.h"
+#include "datasets/tsv_format.h"
 #include "render/png_codec.h"
 
 namespace clippo::datasets {
@@ -131,6 +132,7 @@ EmojiCollectionSummary build_emoji_collection(const EmojiCollectionOptions& o) {
 
   std::string captions_jsonl;
   std::string index_tsv;
+  std::vector<ImageTextExample> train_tsv, heldout_tsv;
   nlohmann::ordered_json split = {{"train", nlohmann::json::array()}, {"heldout", nlohmann::json::array()}};
   std::set<std::string> locales_used;
   for (size_t i = 0; i < chosen.size(); ++i) {
@@ -143,15 +145,18 @@ EmojiCollectionSummary build_emoji_collection(const EmojiCollectionOptions& o) {
 
     // ordered_json keeps "image/key" first, as in Crossmodal-3600's file; locales follow sorted.
     nlohmann::ordered_json line = {{"image/key", key}};
+    const bool heldout = is_heldout_key(key, o.heldout_fraction);
     for (const auto& [locale, annotation] : locales) {
       const std::vector<std::string> captions = captions_of(*annotation);
       summary.n_captions += captions.size();
       line[locale] = {{"caption", captions}};
       locales_used.insert(locale);
+      for (const std::string& caption : captions) {
+        (heldout ? heldout_tsv : train_tsv).push_back(ImageTextExample{"", image_path, "", caption, locale});
+      }
     }
     captions_jsonl += line.dump() + "\n";
     index_tsv += image_path + "\t" + index_name(locales) + "\n";
-    const bool heldout = is_heldout_key(key, o.heldout_fraction);
     split[heldout ? "heldout" : "train"].push_back(key);
     ++(heldout ? summary.n_heldout : summary.n_train);
     if (o.on_progress) o.on_progress(i + 1, chosen.size());
@@ -160,6 +165,8 @@ EmojiCollectionSummary build_emoji_collection(const EmojiCollectionOptions& o) {
   write_file_atomically((out_dir / "captions.jsonl").string(), captions_jsonl);
   write_file_atomically((out_dir / "index.tsv").string(), index_tsv);
   write_file_atomically((out_dir / "split.json").string(), split.dump(2) + "\n");
+  write_image_text_tsv((out_dir / "train.tsv").string(), train_tsv);
+  write_image_text_tsv((out_dir / "heldout.tsv").string(), heldout_tsv);
   summary.n_emoji = chosen.size();
   summary.n_locales = locales_used.size();
   return summary;

@@ -6,7 +6,10 @@
 //   {"image/key": "1f600", "de": {"caption": ["grinsendes Gesicht", "Gesicht", ...]}, ...}
 // with, for every locale that names the emoji, its name first and then its keywords. Beside it:
 // `images/<key>.png` (size x size RGB, emoji on white), `index.tsv` (`images/<key>.png<TAB>name`,
-// the English name where there is one) and `split.json` ({"train": [keys], "heldout": [keys]}).
+// the English name where there is one), `split.json` ({"train": [keys], "heldout": [keys]}), and
+// the split as training TSVs (datasets/tsv_format.h), `train.tsv` and `heldout.tsv`: one line
+// `images/<key>.png<TAB>caption<TAB>locale` per caption of every locale of the split's emoji, in
+// the order of captions.jsonl (emoji by code point, locales sorted, name before keywords).
 // Only single-code-point emoji are drawn (see emoji_renderer.h); the others are counted.
 #pragma once
 

