@@ -18,6 +18,10 @@ CommandAction add_model_command(CLI::App& app);
 CommandAction add_index_command(CLI::App& app);
 CommandAction add_serve_command(CLI::App& app);
 CommandAction add_dataset_command(CLI::App& app);
+CommandAction add_tokenizer_command(CLI::App& app);
+CommandAction add_report_command(CLI::App& app);
+CommandAction add_train_command(CLI::App& app);
+CommandAction add_eval_command(CLI::App& app);
 
 // Parses argv and runs the chosen subcommand; turns every error into one line on stderr
 // and a non-zero exit code (1: the work failed, 2: bad command line). Never throws.

@@ -20,6 +20,10 @@ int run_cli(int argc, char** argv) {
   actions.push_back(add_index_command(app));
   actions.push_back(add_serve_command(app));
   actions.push_back(add_dataset_command(app));
+  actions.push_back(add_tokenizer_command(app));
+  actions.push_back(add_report_command(app));
+  actions.push_back(add_train_command(app));
+  actions.push_back(add_eval_command(app));
   // CLI11 reports an unknown first word as "a subcommand is required"; name it instead.
   if (argc > 1 && argv[1][0] != '-') {
     bool known = false;

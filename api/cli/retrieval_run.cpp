@@ -1,0 +1,44 @@
+#include "api/cli/retrieval_run.h"
+
+#include <iostream>
+#include <memory>
+
+#include "api/cli/progress_bar.h"
+#include "api/engine/encoder.h"
+#include "core/train/retrieval_eval.h"
+
+namespace clippo::cli {
+
+tokenizer_baselines::ModelRetrieval evaluate_model_file(const std::string& model_path,
+                                                        const datasets::RetrievalDataset& data,
+                                                        const RetrievalRunOptions& o) {
+  engine::EncoderOptions eo;
+  eo.embedder.device = o.device;
+  eo.embedder.precision = o.precision;
+  eo.embedder.max_batch = o.batch;
+  const engine::Encoder encoder(model_path, eo);
+  train::RetrievalEvalOptions options;
+  options.max_images = o.max_images;
+  options.batch_size = static_cast<size_t>(o.batch);
+  options.image_spec.image_size = encoder.embedder().image_size();
+  auto bar = std::make_shared<std::unique_ptr<ProgressBar>>();
+  const std::string label = o.progress_label;
+  options.on_progress = [bar, label](size_t done, size_t total) {
+    if (!*bar) *bar = std::make_unique<ProgressBar>(label, total);
+    (*bar)->update(done);
+  };
+  return train::evaluate_retrieval(
+      data, encoder.renderer(), [&](const std::vector<const ImageU8*>& images) { return encoder.encode_pixels(images); },
+      options);
+}
+
+datasets::RetrievalDataset load_retrieval_dataset_with_warnings(const datasets::SourceSpec& spec) {
+  datasets::RetrievalDataset data = datasets::load_retrieval_dataset(spec);
+  if (!data.missing.empty()) {
+    std::cerr << "warning: the dataset names " << data.missing.size() << " files it lacks (first: "
+              << data.missing.front() << "); their images and captions are left out\n";
+  }
+  return data;
+}
+
+}  // namespace clippo::cli

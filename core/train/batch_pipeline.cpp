@@ -1,0 +1,286 @@
+#include "core/train/batch_pipeline.h"
+
+#include <algorithm>
+#include <cmath>
+#include <exception>
+#include <random>
+
+#include "core/base/error.h"
+#include "core/base/image.h"
+#include "datasets/source_spec.h"
+#include "render/image_decoder.h"
+#include "render/image_resize.h"
+
+namespace clippo::train {
+namespace {
+
+constexpr size_t kQueueDepth = 3;  // ready batches kept ahead of the training step
+constexpr size_t kMaxFailureReasons = 20;
+
+// Several sources read in turn, one example from each, so a batch mixes them.
+template <class Example>
+class Interleaved {
+ public:
+  explicit Interleaved(std::vector<std::unique_ptr<datasets::ExampleStream<Example>>> streams)
+      : streams_(std::move(streams)) {}
+
+  void next(Example& out) {
+    auto& stream = *streams_[turn_];
+    turn_ = (turn_ + 1) % streams_.size();
+    if (!stream.next(out)) throw Error(ErrorCode::kInvalidArgument, "a training source holds no usable example");
+  }
+
+  size_t skipped() const {
+    size_t n = 0;
+    for (const auto& s : streams_) n += s->counts().n_skipped;
+    return n;
+  }
+
+ private:
+  std::vector<std::unique_ptr<datasets::ExampleStream<Example>>> streams_;
+  size_t turn_ = 0;
+};
+
+uint64_t mix(uint64_t x) {  // splitmix64's finaliser: independent seeds from (seed, step, index)
+  x += 0x9e3779b97f4a7c15ULL;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+  return x ^ (x >> 31);
+}
+
+double uniform(std::mt19937_64& rng) { return static_cast<double>(rng() >> 11) * (1.0 / 9007199254740992.0); }
+
+ImageU8 crop(const ImageU8& in, int y0, int x0, int h, int w) {
+  ImageU8 out;
+  out.height = h;
+  out.width = w;
+  out.channels = in.channels;
+  out.pixels.resize(static_cast<size_t>(h) * w * in.channels);
+  for (int y = 0; y < h; ++y) {
+    const uint8_t* src = &in.pixels[(static_cast<size_t>(y0 + y) * in.width + x0) * in.channels];
+    std::copy(src, src + static_cast<size_t>(w) * in.channels, &out.pixels[static_cast<size_t>(y) * w * in.channels]);
+  }
+  return out;
+}
+
+void flip_lr(ImageU8& img) {
+  for (int y = 0; y < img.height; ++y) {
+    for (int x = 0; x < img.width / 2; ++x) {
+      for (int c = 0; c < img.channels; ++c) std::swap(img.at(y, x, c), img.at(y, img.width - 1 - x, c));
+    }
+  }
+}
+
+// decode -> [inception-style crop] -> resize -> [flip], as big_vision's decode|resize|flip_lr.
+ImageU8 prepare_image(const datasets::ImageTextExample& ex, const TrainRecipe& recipe, uint64_t seed) {
+  const int size = recipe.model.image_size;
+  const AugmentRecipe& aug = recipe.data.augment;
+  render::DecodeOptions decode;
+  ImageU8 img = ex.image_path.empty() ? render::decode_image(ex.image, decode) : render::decode_image_file(ex.image_path, decode);
+  std::mt19937_64 rng(seed);
+  if (aug.crop_min_area < 1.0) {
+    const double area = img.height * static_cast<double>(img.width);
+    for (int attempt = 0; attempt < 10; ++attempt) {
+      const double target = area * (aug.crop_min_area + (1.0 - aug.crop_min_area) * uniform(rng));
+      const double ratio = std::exp(std::log(3.0 / 4.0) + (std::log(4.0 / 3.0) - std::log(3.0 / 4.0)) * uniform(rng));
+      const int w = static_cast<int>(std::lround(std::sqrt(target * ratio)));
+      const int h = static_cast<int>(std::lround(std::sqrt(target / ratio)));
+      if (w < 1 || h < 1 || w > img.width || h > img.height) continue;
+      const int y0 = static_cast<int>(uniform(rng) * (img.height - h + 1));
+      const int x0 = static_cast<int>(uniform(rng) * (img.width - w + 1));
+      img = crop(img, y0, x0, h, w);
+      break;
+    }
+  }
+  img = render::resize_bilinear(img, size, size);
+  if (aug.flip_lr && (rng() & 1)) flip_lr(img);
+  return img;
+}
+
+void to_tensor_row(const ImageU8& img, torch::Tensor& batch, int64_t row) {
+  value_range(img, batch[row].data_ptr<float>());
+}
+
+}  // namespace
+
+BatchComposition batch_composition(const TrainRecipe& recipe) {
+  BatchComposition c;
+  c.text_pairs = static_cast<int64_t>(std::llround(recipe.data.text_pair_fraction * static_cast<double>(recipe.batch_size)));
+  c.image_text = recipe.batch_size - c.text_pairs;
+  return c;
+}
+
+struct BatchPipeline::Impl {
+  const TrainRecipe& recipe;
+  const render::TextRenderer& renderer;
+  int rank, world_size;
+  BatchComposition composition;
+  int n_workers;
+  std::unique_ptr<Interleaved<datasets::ImageTextExample>> images;
+  std::unique_ptr<Interleaved<datasets::TextPairExample>> pairs;
+
+  mutable std::mutex mu;
+  std::condition_variable cv;
+  std::deque<TrainBatch> ready;
+  std::exception_ptr failure;
+  bool stopping = false;
+  PipelineCounts counts;
+  std::thread producer;
+
+  Impl(const TrainRecipe& r, const render::TextRenderer& rr, int rk, int ws)
+      : recipe(r), renderer(rr), rank(rk), world_size(ws), composition(batch_composition(r)) {
+    n_workers = r.data.workers > 0 ? r.data.workers : std::max(1u, std::thread::hardware_concurrency());
+    datasets::StreamOptions options;
+    options.seed = r.seed;
+    options.shuffle_buffer = r.data.shuffle_buffer;
+    options.repeat = true;
+    if (composition.image_text > 0) {
+      std::vector<std::unique_ptr<datasets::ExampleStream<datasets::ImageTextExample>>> streams;
+      for (const auto& src : r.data.image_text) streams.push_back(datasets::open_image_text_stream(src, options));
+      images = std::make_unique<Interleaved<datasets::ImageTextExample>>(std::move(streams));
+    }
+    if (composition.text_pairs > 0) {
+      std::vector<std::unique_ptr<datasets::ExampleStream<datasets::TextPairExample>>> streams;
+      for (const auto& src : r.data.text_pairs) streams.push_back(datasets::open_text_pair_stream(src, options));
+      pairs = std::make_unique<Interleaved<datasets::TextPairExample>>(std::move(streams));
+    }
+  }
+
+  // Reads one global batch's examples; returns this process's slice of them.
+  void draw(std::vector<datasets::ImageTextExample>& local_images, std::vector<datasets::TextPairExample>& local_pairs,
+            int64_t& first_global_row) {
+    const int64_t local = recipe.batch_size / world_size;
+    const int64_t begin = rank * local, end = begin + local;
+    first_global_row = begin;
+    int64_t row = 0;
+    for (int64_t i = 0; i < composition.image_text; ++i, ++row) {
+      datasets::ImageTextExample ex;
+      images->next(ex);
+      if (row >= begin && row < end) local_images.push_back(std::move(ex));
+    }
+    for (int64_t i = 0; i < composition.text_pairs; ++i, ++row) {
+      datasets::TextPairExample ex;
+      pairs->next(ex);
+      if (row >= begin && row < end) local_pairs.push_back(std::move(ex));
+    }
+  }
+
+  TrainBatch build(int64_t step) {
+    std::vector<datasets::ImageTextExample> local_images;
+    std::vector<datasets::TextPairExample> local_pairs;
+    int64_t first_row = 0;
+    draw(local_images, local_pairs, first_row);
+    const int64_t n = static_cast<int64_t>(local_images.size() + local_pairs.size());
+    const int64_t size = recipe.model.image_size;
+    TrainBatch b;
+    b.step = step;
+    b.n_image_text = static_cast<int64_t>(local_images.size());
+    b.left = torch::empty({n, size, size, 3}, torch::kFloat32);
+    b.right = torch::empty({n, size, size, 3}, torch::kFloat32);
+    b.mask = torch::ones({n}, torch::kBool);
+    std::vector<std::string> failed(static_cast<size_t>(n));
+    const auto prepare = [&](int64_t i) {
+      if (i < b.n_image_text) {
+        const auto& ex = local_images[static_cast<size_t>(i)];
+        const uint64_t seed = mix(mix(recipe.seed ^ mix(static_cast<uint64_t>(step))) + static_cast<uint64_t>(first_row + i));
+        try {
+          to_tensor_row(prepare_image(ex, recipe, seed), b.left, i);
+        } catch (const Error& e) {
+          failed[static_cast<size_t>(i)] = (ex.image_path.empty() ? ex.key : ex.image_path) + ": " + e.what();
+          b.left[i].zero_();
+        }
+        to_tensor_row(renderer.render(ex.caption), b.right, i);
+      } else {
+        const auto& ex = local_pairs[static_cast<size_t>(i - b.n_image_text)];
+        to_tensor_row(renderer.render(ex.text_a), b.left, i);
+        to_tensor_row(renderer.render(ex.text_b), b.right, i);
+      }
+    };
+    std::vector<std::thread> threads;
+    for (int w = 0; w < n_workers; ++w) {
+      threads.emplace_back([&, w] {
+        for (int64_t i = w; i < n; i += n_workers) prepare(i);
+      });
+    }
+    for (auto& t : threads) t.join();
+    std::lock_guard<std::mutex> lock(mu);
+    counts.n_examples += static_cast<size_t>(n);
+    for (int64_t i = 0; i < n; ++i) {
+      if (failed[static_cast<size_t>(i)].empty()) continue;
+      b.mask[i] = false;
+      ++counts.n_decode_failures;
+      if (counts.failures.size() < kMaxFailureReasons) counts.failures.push_back(failed[static_cast<size_t>(i)]);
+    }
+    counts.n_skipped_records = (images ? images->skipped() : 0) + (pairs ? pairs->skipped() : 0);
+    return b;
+  }
+
+  void skip_steps(int64_t steps) {
+    for (int64_t s = 0; s < steps; ++s) {
+      for (int64_t i = 0; i < composition.image_text; ++i) {
+        datasets::ImageTextExample ex;
+        images->next(ex);
+      }
+      for (int64_t i = 0; i < composition.text_pairs; ++i) {
+        datasets::TextPairExample ex;
+        pairs->next(ex);
+      }
+    }
+  }
+
+  void run(int64_t start_step) {
+    try {
+      skip_steps(start_step);
+      for (int64_t step = start_step;; ++step) {
+        {
+          std::unique_lock<std::mutex> lock(mu);
+          cv.wait(lock, [&] { return stopping || ready.size() < kQueueDepth; });
+          if (stopping) return;
+        }
+        TrainBatch b = build(step);
+        std::lock_guard<std::mutex> lock(mu);
+        ready.push_back(std::move(b));
+        cv.notify_all();
+      }
+    } catch (...) {
+      std::lock_guard<std::mutex> lock(mu);
+      failure = std::current_exception();
+      cv.notify_all();
+    }
+  }
+};
+
+BatchPipeline::BatchPipeline(const TrainRecipe& recipe, const render::TextRenderer& renderer, int rank,
+                             int world_size, int64_t start_step)
+    : impl_(std::make_unique<Impl>(recipe, renderer, rank, world_size)) {
+  CLIPPO_CHECK(recipe.batch_size % world_size == 0, kInvalidArgument,
+               "batch_size " + std::to_string(recipe.batch_size) + " does not split over " +
+                   std::to_string(world_size) + " processes");
+  impl_->producer = std::thread([this, start_step] { impl_->run(start_step); });
+}
+
+BatchPipeline::~BatchPipeline() {
+  {
+    std::lock_guard<std::mutex> lock(impl_->mu);
+    impl_->stopping = true;
+  }
+  impl_->cv.notify_all();
+  if (impl_->producer.joinable()) impl_->producer.join();
+}
+
+TrainBatch BatchPipeline::next() {
+  std::unique_lock<std::mutex> lock(impl_->mu);
+  impl_->cv.wait(lock, [&] { return !impl_->ready.empty() || impl_->failure; });
+  if (impl_->ready.empty()) std::rethrow_exception(impl_->failure);
+  TrainBatch b = std::move(impl_->ready.front());
+  impl_->ready.pop_front();
+  impl_->cv.notify_all();
+  return b;
+}
+
+PipelineCounts BatchPipeline::counts() const {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  return impl_->counts;
+}
+
+}  // namespace clippo::train

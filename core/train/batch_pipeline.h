@@ -1,0 +1,67 @@
+// The threaded input pipeline: turns the recipe's streams into ready model inputs ahead of the
+// training step. A producer thread takes each global batch's examples in a fixed order (image/
+// alt-text pairs first, then text/text pairs, at the recipe's fraction), keeps this process's
+// slice, and decodes, augments and renders it on a pool of worker threads; ready batches wait in
+// a short queue so the model never waits on input while the pipeline keeps up.
+//
+// Every process reads the same example sequence and prepares only its own slice of each global
+// batch, so the global batch, and with it the whole run, does not depend on the number of
+// processes. Batch `s` is a function of the recipe and `s` alone (augmentation draws from a
+// generator seeded by (seed, step, position)), which is what makes resuming exact.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <torch/torch.h>
+
+#include "core/train/train_recipe.h"
+#include "render/text_renderer.h"
+
+namespace clippo::train {
+
+struct TrainBatch {
+  int64_t step = 0;
+  torch::Tensor left, right;  // (n, H, W, 3) float32 in [-1, 1]: image or text_a, and caption or text_b
+  torch::Tensor mask;         // (n,) bool: false where an image could not be decoded
+  int64_t n_image_text = 0;   // rows [0, n_image_text) are image/text, the rest text/text
+};
+
+struct PipelineCounts {
+  size_t n_examples = 0;         // examples prepared by this process
+  size_t n_decode_failures = 0;  // images that could not be read (masked out of the loss)
+  size_t n_skipped_records = 0;  // corrupt records the readers skipped
+  std::vector<std::string> failures;  // the first few reasons
+};
+
+// How a global batch splits: image/text rows first, then text pairs.
+struct BatchComposition {
+  int64_t image_text = 0, text_pairs = 0;
+};
+BatchComposition batch_composition(const TrainRecipe& recipe);
+
+class BatchPipeline {
+ public:
+  // Starts the producer at `start_step` (skipping the examples of earlier steps).
+  BatchPipeline(const TrainRecipe& recipe, const render::TextRenderer& renderer, int rank, int world_size,
+                int64_t start_step);
+  ~BatchPipeline();
+  BatchPipeline(const BatchPipeline&) = delete;
+  BatchPipeline& operator=(const BatchPipeline&) = delete;
+
+  // The next batch, waiting for it; rethrows a producer failure (e.g. a source that ran dry).
+  TrainBatch next();
+  PipelineCounts counts() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace clippo::train

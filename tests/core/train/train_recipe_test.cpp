@@ -1,0 +1,88 @@
+#include "core/train/train_recipe.h"
+
+#include <gtest/gtest.h>
+
+#include "core/base/error.h"
+
+namespace clippo::train {
+namespace {
+
+nlohmann::json minimal() {
+  return {{"data", {{"image_text", {{"format", "tsv"}, {"paths", {"x.tsv"}}}}}}};
+}
+
+std::string error_of(const nlohmann::json& j) {
+  try {
+    train_recipe_from_json(j);
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::kInvalidArgument);
+    return e.what();
+  }
+  return "";
+}
+
+TEST(TrainRecipe, DefaultsAreThePapersRecipe) {
+  const TrainRecipe r = train_recipe_from_json(minimal());
+  EXPECT_EQ(r.optimizer.name, "adafactor");
+  EXPECT_DOUBLE_EQ(r.optimizer.lr, 1e-3);
+  EXPECT_DOUBLE_EQ(r.optimizer.weight_decay, 1e-4);
+  EXPECT_DOUBLE_EQ(r.optimizer.grad_clip_norm, 1.0);
+  EXPECT_DOUBLE_EQ(r.optimizer.momentum, 0.9);
+  EXPECT_EQ(r.optimizer.momentum_dtype, "bfloat16");
+  EXPECT_EQ(r.schedule.decay_type, "rsqrt");
+  EXPECT_DOUBLE_EQ(r.model.temperature_init, 10.0);
+  EXPECT_EQ(r.renderer.kind, "unifont");
+  EXPECT_EQ(r.renderer.image_size, 224);
+  EXPECT_EQ(r.model.vit_config().pool_type, "map");
+}
+
+TEST(TrainRecipe, RoundTripsThroughJson) {
+  nlohmann::json j = minimal();
+  j["model"] = {{"variant", "S/16"}, {"image_size", 64}, {"depth", 3}};
+  j["data"]["text_pairs"] = {{"format", "text_pairs_tsv"}, {"paths", {"p.tsv"}}};
+  j["data"]["text_pair_fraction"] = 0.25;
+  j["schedule"] = {{"decay_type", "cosine"}, {"warmup_steps", 5}, {"cooldown_steps", 0}};
+  j["total_steps"] = 50;
+  const TrainRecipe r = train_recipe_from_json(j);
+  EXPECT_EQ(r.renderer.image_size, 64);  // follows the model
+  EXPECT_EQ(r.model.vit_config().depth, 3);
+  EXPECT_EQ(r.model.vit_config().width, 384);
+  EXPECT_EQ(to_json(train_recipe_from_json(to_json(r))), to_json(r));
+}
+
+TEST(TrainRecipe, RefusesUnknownKeysWrongTypesAndImpossibleValues) {
+  auto j = minimal();
+  j["optimiser"] = nlohmann::json::object();
+  EXPECT_NE(error_of(j).find("optimiser"), std::string::npos);
+  j = minimal();
+  j["optimizer"] = {{"lr", "fast"}};
+  EXPECT_NE(error_of(j).find("optimizer.lr must be a number"), std::string::npos);
+  j = minimal();
+  j["optimizer"] = {{"learning_rate", 1}};
+  EXPECT_NE(error_of(j).find("optimizer.learning_rate"), std::string::npos);
+  j = minimal();
+  j["batch_size"] = 1;
+  EXPECT_NE(error_of(j).find("batch_size"), std::string::npos);
+  j = minimal();
+  j["total_steps"] = 100;  // default warmup 10000
+  EXPECT_NE(error_of(j).find("warmup_steps"), std::string::npos);
+  j = minimal();
+  j["data"]["text_pair_fraction"] = 0.5;  // without a text_pairs source
+  EXPECT_NE(error_of(j).find("text_pairs"), std::string::npos);
+  j = minimal();
+  j["model"] = {{"variant", "Q/16"}};
+  EXPECT_NE(error_of(j).find("model"), std::string::npos);
+  j = minimal();
+  j["data"]["image_text"]["format"] = "parquet";
+  EXPECT_NE(error_of(j).find("data.image_text"), std::string::npos);
+  j = minimal();
+  j["precision"] = "bfloat16";  // on the CPU
+  EXPECT_NE(error_of(j).find("cuda"), std::string::npos);
+  j = minimal();
+  j["renderer"] = {{"image_size", 32}};
+  EXPECT_NE(error_of(j).find("renderer.image_size"), std::string::npos);
+  EXPECT_NE(error_of(nlohmann::json::array()).find("object"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace clippo::train

@@ -1,0 +1,43 @@
+// Formatting of the Crossmodal-3600 retrieval report (CLIPPO paper, Sec. 4.3, Fig. 5 / Table 3):
+// several models side by side, recall@{1,5,10} image->text and text->image per language and
+// their mean. The numbers are computed by the trainer's evaluation; this file only lays them out
+// as JSON, a Markdown table and an SVG chart.
+#pragma once
+
+#include <cstddef>
+#include <nlohmann/json_fwd.hpp>
+#include <string>
+#include <vector>
+
+namespace clippo::tokenizer_baselines {
+
+// Recall at k, as fractions in [0, 1].
+struct RecallAtK {
+  double r1 = 0, r5 = 0, r10 = 0;
+};
+
+struct LanguageRetrieval {
+  std::string language;  // XM3600 language code ("en", "zh", ...)
+  RecallAtK i2t, t2i;
+  size_t n_images = 0, n_captions = 0;
+};
+
+struct ModelRetrieval {
+  std::string model;  // display name ("CLIPPO B/16", "1T-CLIP", ...)
+  RecallAtK mean_i2t, mean_t2i;
+  std::vector<LanguageRetrieval> per_language;
+};
+
+// {"mean": {"i2t": {"r1","r5","r10"}, "t2i": {...}},
+//  "per_language": {"<lang>": {"i2t": {...}, "t2i": {...}, "n_images": N, "n_captions": N}}}
+nlohmann::json retrieval_to_json(const ModelRetrieval& model);
+
+// One row per language (the union over models, sorted by code; "-" where a model lacks it), one
+// column group per model (I->T R@1/R@5/R@10, T->I R@1/R@5/R@10, in percent), and a mean row.
+std::string retrieval_markdown(const std::vector<ModelRetrieval>& models);
+
+// Grouped bars per language, one bar per model, of text->image R@1 (percent), plus a "mean"
+// group first; legend with the model names. A standalone, well-formed SVG document.
+std::string retrieval_svg(const std::vector<ModelRetrieval>& models);
+
+}  // namespace clippo::tokenizer_baselines
