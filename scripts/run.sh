@@ -3,9 +3,9 @@
 # emoji of Debian's Noto Color Emoji, captioned with CLDR's English names), indexes it with the
 # default model and serves the web page and API on http://127.0.0.1:8080/ (Ctrl-C stops).
 #
-# The default model is models/default.npz when it exists (the training issue ships it); until
-# then this script makes a randomly initialised Ti/16 (data/model.npz): the engine works end to
-# end, but rankings are meaningless until a trained model is used.
+# The default model is models/default.npz (trained by scripts/train_default_model.sh, see
+# models/README.md); without it this script falls back to a randomly initialised Ti/16
+# (data/model.npz): the engine works end to end, but rankings are then meaningless.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PORT=${CLIPPO_PORT:-8080}
@@ -20,6 +20,7 @@ if [ ! -f "$MODEL" ]; then
   echo "run: models/default.npz is not there yet; using a random Ti/16 ($MODEL): results are not meaningful" >&2
 fi
 [ -f data/emoji/index.tsv ] || "$CLIPPO" dataset emoji --out data/emoji --locales en
-STORE=data/emoji-$(basename "$MODEL" .npz).store
+# One store per model content: a retrained model gets a fresh index, never a mismatched one.
+STORE=data/emoji-$(sha256sum "$MODEL" | cut -c1-12).store
 "$CLIPPO" index build --model "$MODEL" --images data/emoji/images --captions data/emoji/index.tsv --out "$STORE"
 exec "$CLIPPO" serve --store "$STORE" --host 127.0.0.1 --port "$PORT"

@@ -113,6 +113,12 @@ TEST(EvalCommand, ReportsRecallPerLanguageAsJson) {
   }
   EXPECT_EQ(j["per_language"]["fr"]["n_captions"], 12);
   EXPECT_EQ(j["per_language"]["en"]["n_images"], 6);
+  train::testing::write_tiny_pairs(dir / "pairs.tsv", 5);
+  const auto pairs = run_clippo("eval pairs --model " + (dir / "run/model.npz") + " --data " + (dir / "pairs.tsv") + " --json");
+  ASSERT_EQ(pairs.exit_code, 0) << pairs.err;
+  const auto pj = nlohmann::json::parse(pairs.out);
+  EXPECT_DOUBLE_EQ(pj["per_language"]["fr"]["t2i"]["r5"].get<double>(), 1.0);  // 5 candidates
+  EXPECT_EQ(pj["per_language"]["fr"]["n_captions"], 5);
   const auto missing = run_clippo("eval retrieval --model " + (dir / "run/model.npz") + " --data " + (dir / "void"));
   EXPECT_EQ(missing.exit_code, 1);
   EXPECT_NE(missing.err.find("void"), std::string::npos) << missing.err;
