@@ -21,16 +21,6 @@ std::string pct(double x) {
   return buf;
 }
 
-std::string md_cell(const std::string& text) {
-  std::string out;
-  for (const char c : text) {
-    if (c == '|') out += "\\|";
-    else if (c == '\n' || c == '\r') out += ' ';
-    else out += c;
-  }
-  return out;
-}
-
 const LanguageRetrieval* find_language(const ModelRetrieval& m, const std::string& language) {
   for (const LanguageRetrieval& l : m.per_language) {
     if (l.language == language) return &l;
@@ -71,13 +61,13 @@ std::string retrieval_markdown(const std::vector<ModelRetrieval>& models) {
   std::string sub = "| |";
   std::string rule = "| --- |";
   for (const ModelRetrieval& m : models) {
-    md += " " + md_cell(m.model) + " | | | | | |";
+    md += " " + markdown_cell(m.model) + " | | | | | |";
     sub += " I→T R@1 | I→T R@5 | I→T R@10 | T→I R@1 | T→I R@5 | T→I R@10 |";
     rule += " ---: | ---: | ---: | ---: | ---: | ---: |";
   }
   md += "\n" + rule + "\n" + sub + "\n";
   for (const std::string& language : all_languages(models)) {
-    md += "| " + md_cell(language) + " |";
+    md += "| " + markdown_cell(language) + " |";
     for (const ModelRetrieval& m : models) {
       const LanguageRetrieval* l = find_language(m, language);
       md += l ? recall_cells(l->i2t, l->t2i) : std::string(" - | - | - | - | - | - |");

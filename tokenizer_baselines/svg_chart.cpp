@@ -135,4 +135,14 @@ std::string render_svg_chart(const ChartSpec& spec) {
   return svg;
 }
 
+std::string markdown_cell(std::string_view text) {
+  std::string out;
+  for (const char c : text) {
+    if (c == '|') out += "\\|";
+    else if (c == '\n' || c == '\r') out += ' ';
+    else out += c;
+  }
+  return out;
+}
+
 }  // namespace clippo::tokenizer_baselines

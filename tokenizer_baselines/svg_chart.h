@@ -13,6 +13,9 @@ namespace clippo::tokenizer_baselines {
 // tab/newline/CR, U+FFFE/FFFF) dropped; ill-formed UTF-8 becomes U+FFFD.
 std::string xml_escape(std::string_view text);
 
+// `text` as one Markdown table cell: '|' escaped, line breaks as spaces (the reports' tables).
+std::string markdown_cell(std::string_view text);
+
 struct ChartSeries {
   std::string label;
   std::vector<double> values;  // one per category; NaN: nothing drawn

@@ -97,16 +97,6 @@ std::string fixed(double x, int digits) {
   return buf;
 }
 
-std::string md_cell(const std::string& text) {
-  std::string out;
-  for (const char c : text) {
-    if (c == '|') out += "\\|";
-    else if (c == '\n' || c == '\r') out += ' ';
-    else out += c;
-  }
-  return out;
-}
-
 // Languages in the chart's order: by the first tokenizer's tokens/CLIPPO ratio, descending;
 // by CLIPPO length, ascending, without tokenizers. Ties by code.
 std::vector<const LanguageTokenStats*> sorted_languages(const TokenReport& r) {
@@ -354,12 +344,12 @@ std::string token_report_markdown(const TokenReport& r) {
   md += "| language | code | samples | CLIPPO mean |";
   std::string rule = "| --- | --- | ---: | ---: |";
   for (const std::string& t : r.tokenizers) {
-    md += " " + md_cell(t) + " mean | CLIPPO shorter vs " + md_cell(t) + " |";
+    md += " " + markdown_cell(t) + " mean | CLIPPO shorter vs " + markdown_cell(t) + " |";
     rule += " ---: | ---: |";
   }
   md += "\n" + rule + "\n";
   for (const LanguageTokenStats* l : sorted_languages(r)) {
-    md += "| " + md_cell(l->name) + " | " + md_cell(l->code) + " | " + std::to_string(l->n_samples) + " | " +
+    md += "| " + markdown_cell(l->name) + " | " + markdown_cell(l->code) + " | " + std::to_string(l->n_samples) + " | " +
           fixed(l->clippo.mean, 1) + " |";
     for (const TokenizerStats& t : l->tokenizers) {
       md += " " + fixed(t.tokens.mean, 1) + " | " + fixed(100.0 * t.clippo_shorter_fraction, 1) + "% |";
@@ -371,7 +361,7 @@ std::string token_report_markdown(const TokenReport& r) {
         fixed(clippo_mean_over_samples(r), 1) + " patches\n";
   for (size_t t = 0; t < r.tokenizers.size(); ++t) {
     const TokenizerSummary s = summarize(r, t);
-    md += "- " + md_cell(r.tokenizers[t]) + ": CLIPPO shorter for over 75% of samples in " +
+    md += "- " + markdown_cell(r.tokenizers[t]) + ": CLIPPO shorter for over 75% of samples in " +
           std::to_string(s.n_over_75) + " of " + std::to_string(r.languages.size()) + " languages (" +
           fixed(r.languages.empty() ? 0.0 : 100.0 * static_cast<double>(s.n_over_75) /
                                                  static_cast<double>(r.languages.size()),
@@ -380,7 +370,7 @@ std::string token_report_markdown(const TokenReport& r) {
   }
   if (!r.without_text.empty()) {
     md += "\n## Languages without text here\n\n";
-    for (const auto& [code, why] : r.without_text) md += "- " + md_cell(code) + ": " + md_cell(why) + "\n";
+    for (const auto& [code, why] : r.without_text) md += "- " + markdown_cell(code) + ": " + markdown_cell(why) + "\n";
   }
   return md;
 }

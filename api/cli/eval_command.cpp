@@ -91,14 +91,7 @@ int run_eval_pairs(const EvalPairsOptions& o) {
     scores.language = language.empty() ? "und" : language;
     result.per_language.push_back(scores);
   }
-  const double n = static_cast<double>(result.per_language.size());
-  for (const auto& l : result.per_language) {
-    for (auto [mean, value] : {std::pair{&result.mean_i2t, &l.i2t}, std::pair{&result.mean_t2i, &l.t2i}}) {
-      mean->r1 += value->r1 / n;
-      mean->r5 += value->r5 / n;
-      mean->r10 += value->r10 / n;
-    }
-  }
+  train::average_over_languages(result);
   nlohmann::json j = tokenizer_baselines::retrieval_to_json(result);
   j["directions"] = {{"t2i", "text_a -> text_b"}, {"i2t", "text_b -> text_a"}};
   if (o.json) {

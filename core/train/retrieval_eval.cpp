@@ -136,15 +136,21 @@ tokenizer_baselines::ModelRetrieval evaluate_retrieval(const datasets::Retrieval
   if (result.per_language.empty()) {
     throw Error(ErrorCode::kInvalidArgument, "retrieval evaluation: the dataset has no captions for its images");
   }
-  const double n = static_cast<double>(result.per_language.size());
-  for (const auto& l : result.per_language) {
-    for (auto [mean, value] : {std::pair{&result.mean_i2t, &l.i2t}, std::pair{&result.mean_t2i, &l.t2i}}) {
+  average_over_languages(result);
+  return result;
+}
+
+void average_over_languages(tokenizer_baselines::ModelRetrieval& model) {
+  model.mean_i2t = {};
+  model.mean_t2i = {};
+  const double n = static_cast<double>(model.per_language.size());
+  for (const auto& l : model.per_language) {
+    for (auto [mean, value] : {std::pair{&model.mean_i2t, &l.i2t}, std::pair{&model.mean_t2i, &l.t2i}}) {
       mean->r1 += value->r1 / n;
       mean->r5 += value->r5 / n;
       mean->r10 += value->r10 / n;
     }
   }
-  return result;
 }
 
 }  // namespace clippo::train

@@ -39,6 +39,9 @@ tokenizer_baselines::ModelRetrieval evaluate_retrieval(const datasets::Retrieval
                                                        const EmbedPixelsFn& embed,
                                                        const RetrievalEvalOptions& options = {});
 
+// Sets model.mean_i2t / mean_t2i to the unweighted mean of its per-language figures.
+void average_over_languages(tokenizer_baselines::ModelRetrieval& model);
+
 // The recall figures from precomputed embeddings (unit vectors, row-major): the protocol above
 // for one language. `caption_image[c]` is caption c's image index in [0, n_images).
 tokenizer_baselines::LanguageRetrieval score_language(const std::vector<float>& image_embeddings,
