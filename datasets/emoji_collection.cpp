@@ -10,6 +10,7 @@
 
 #include "core/base/error.h"
 #include "core/base/file_io.h"
+#include "core/base/hashing.h"
 #include "core/base/utf8.h"
 #include "datasets/tsv_format.h"
 #include "render/png_codec.h"
@@ -87,18 +88,9 @@ nlohmann::json to_json(const EmojiCollectionSummary& s) {
 }
 
 bool is_heldout_key(const std::string& key, double fraction) {
-  uint64_t hash = 14695981039346656037ull;  // FNV-1a 64-bit offset basis and prime
-  for (const char c : key) {
-    hash ^= static_cast<unsigned char>(c);
-    hash *= 1099511628211ull;
-  }
   // FNV-1a leaves the high bits poorly mixed for short keys such as "1f600" (10% asked gave 8.9%
   // over 10,000 keys); MurmurHash3's fmix64 finalizer spreads them.
-  hash ^= hash >> 33;
-  hash *= 0xff51afd7ed558ccdull;
-  hash ^= hash >> 33;
-  hash *= 0xc4ceb9fe1a85ec53ull;
-  hash ^= hash >> 33;
+  const uint64_t hash = fmix64(fnv1a64(key));
   // The top 53 bits as a double in [0, 1): exact, so the comparison is the same everywhere.
   const double unit = static_cast<double>(hash >> 11) / static_cast<double>(uint64_t{1} << 53);
   return unit < fraction;

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "core/base/error.h"
+#include "core/base/hashing.h"
 #include "datasets/examples.h"
 #include "datasets/source_spec.h"
 
@@ -39,10 +40,7 @@ inline uint64_t uniform_below(std::mt19937_64& rng, uint64_t n) {
 // The seed of one epoch: splitmix64 of the run's seed and the epoch, so neighbouring seeds and
 // epochs give unrelated orders.
 inline uint64_t epoch_seed(uint64_t seed, uint64_t epoch) {
-  uint64_t z = seed + 0x9e3779b97f4a7c15ull * (epoch + 1);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-  return z ^ (z >> 31);
+  return splitmix64_mix(seed + kSplitmix64Increment * (epoch + 1));
 }
 
 // Fisher-Yates with uniform_below, for reproducible orders of small lists (shard files).

@@ -10,6 +10,7 @@
 
 #include "core/base/error.h"
 #include "core/base/file_io.h"
+#include "core/base/hashing.h"
 #include "core/base/utf8.h"
 
 #ifndef CLIPPO_UDHR_DIR
@@ -100,20 +101,9 @@ bool is_heading(const std::string& name) {
   return name.size() == 2 && name[0] == 'h' && name[1] >= '1' && name[1] <= '6';
 }
 
-// FNV-1a over a string, then MurmurHash3's finalizer: stable across builds and machines.
-uint64_t stable_hash(std::string_view s) {
-  uint64_t h = 1469598103934665603ULL;
-  for (const unsigned char c : s) {
-    h ^= c;
-    h *= 1099511628211ULL;
-  }
-  h ^= h >> 33;
-  h *= 0xff51afd7ed558ccdULL;
-  h ^= h >> 33;
-  h *= 0xc4ceb9fe1a85ec53ULL;
-  h ^= h >> 33;
-  return h;
-}
+// FNV-1a over a string, then MurmurHash3's finalizer: stable across builds and machines. The
+// legacy basis keeps the pairs this builder has always chosen (core/base/hashing.h).
+uint64_t stable_hash(std::string_view s) { return fmix64(fnv1a64(s, kLegacyFnv1aOffsetBasis)); }
 
 std::string tsv_field(const std::string& text) {
   std::string out = text;

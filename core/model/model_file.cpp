@@ -5,6 +5,7 @@
 
 #include "core/base/error.h"
 #include "core/base/file_io.h"
+#include "core/base/hashing.h"
 
 namespace clippo::model {
 namespace {
@@ -20,11 +21,8 @@ bool is_float(DType d) { return d == DType::kFloat32 || d == DType::kFloat16 || 
 }  // namespace
 
 std::string fnv1a64_hex(const std::string& bytes) {
-  uint64_t h = 1469598103934665603ull;
-  for (unsigned char c : bytes) {
-    h ^= c;
-    h *= 1099511628211ull;
-  }
+  // The legacy basis: stores record these hashes, so changing it would orphan every store.
+  const uint64_t h = fnv1a64(bytes, kLegacyFnv1aOffsetBasis);
   char buf[32];
   std::snprintf(buf, sizeof(buf), "fnv1a64:%016llx", static_cast<unsigned long long>(h));
   return buf;

@@ -6,6 +6,7 @@
 #include <random>
 
 #include "core/base/error.h"
+#include "core/base/hashing.h"
 #include "core/base/image.h"
 #include "datasets/source_spec.h"
 #include "render/image_decoder.h"
@@ -41,12 +42,8 @@ class Interleaved {
   size_t turn_ = 0;
 };
 
-uint64_t mix(uint64_t x) {  // splitmix64's finaliser: independent seeds from (seed, step, index)
-  x += 0x9e3779b97f4a7c15ULL;
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-  return x ^ (x >> 31);
-}
+// One splitmix64 step: independent seeds from (seed, step, index).
+uint64_t mix(uint64_t x) { return splitmix64_mix(x + kSplitmix64Increment); }
 
 double uniform(std::mt19937_64& rng) { return static_cast<double>(rng() >> 11) * (1.0 / 9007199254740992.0); }
 
