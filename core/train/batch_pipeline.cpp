@@ -16,7 +16,6 @@ namespace clippo::train {
 namespace {
 
 constexpr size_t kQueueDepth = 3;  // ready batches kept ahead of the training step
-constexpr size_t kMaxFailureReasons = 20;
 
 // Several sources read in turn, one example from each, so a batch mixes them.
 template <class Example>
@@ -175,15 +174,16 @@ struct BatchPipeline::Impl {
     b.left = torch::empty({n, size, size, 3}, torch::kFloat32);
     b.right = torch::empty({n, size, size, 3}, torch::kFloat32);
     b.mask = torch::ones({n}, torch::kBool);
-    std::vector<std::string> failed(static_cast<size_t>(n));
+    // Per row: its image did not decode. char, not vector<bool>: workers write rows concurrently.
+    std::vector<char> failed(static_cast<size_t>(n), 0);
     const auto prepare = [&](int64_t i) {
       if (i < b.n_image_text) {
         const auto& ex = local_images[static_cast<size_t>(i)];
         const uint64_t seed = mix(mix(recipe.seed ^ mix(static_cast<uint64_t>(step))) + static_cast<uint64_t>(first_row + i));
         try {
           to_tensor_row(prepare_image(ex, recipe, seed), b.left, i);
-        } catch (const Error& e) {
-          failed[static_cast<size_t>(i)] = (ex.image_path.empty() ? ex.key : ex.image_path) + ": " + e.what();
+        } catch (const Error&) {
+          failed[static_cast<size_t>(i)] = 1;
           b.left[i].zero_();
         }
         to_tensor_row(renderer.render(ex.caption), b.right, i);
@@ -203,10 +203,9 @@ struct BatchPipeline::Impl {
     std::lock_guard<std::mutex> lock(mu);
     counts.n_examples += static_cast<size_t>(n);
     for (int64_t i = 0; i < n; ++i) {
-      if (failed[static_cast<size_t>(i)].empty()) continue;
+      if (!failed[static_cast<size_t>(i)]) continue;
       b.mask[i] = false;
       ++counts.n_decode_failures;
-      if (counts.failures.size() < kMaxFailureReasons) counts.failures.push_back(failed[static_cast<size_t>(i)]);
     }
     counts.n_skipped_records = (images ? images->skipped() : 0) + (pairs ? pairs->skipped() : 0);
     return b;

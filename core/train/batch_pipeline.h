@@ -37,7 +37,6 @@ struct PipelineCounts {
   size_t n_examples = 0;         // examples prepared by this process
   size_t n_decode_failures = 0;  // images that could not be read (masked out of the loss)
   size_t n_skipped_records = 0;  // corrupt records the readers skipped
-  std::vector<std::string> failures;  // the first few reasons
 };
 
 // How a global batch splits: image/text rows first, then text pairs.

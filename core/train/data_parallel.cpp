@@ -116,18 +116,6 @@ void DataParallel::all_reduce_sum(const std::vector<torch::Tensor>& tensors) {
   }
 }
 
-std::vector<double> DataParallel::all_gather_scalar(double value) {
-  if (world_size_ == 1) return {value};
-  auto local = torch::full({1}, value, torch::kFloat64);
-  std::vector<std::vector<torch::Tensor>> gathered(1);
-  for (int r = 0; r < world_size_; ++r) gathered[0].push_back(torch::empty_like(local));
-  std::vector<torch::Tensor> inputs{local};
-  group_->pg->allgather(gathered, inputs)->wait();
-  std::vector<double> out;
-  for (const auto& t : gathered[0]) out.push_back(t.item<double>());
-  return out;
-}
-
 void DataParallel::barrier() {
   if (world_size_ > 1) group_->pg->barrier()->wait();
 }

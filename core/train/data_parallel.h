@@ -39,8 +39,6 @@ class DataParallel {
 
   // Sums each tensor over processes, in place (one flattened buffer per dtype).
   void all_reduce_sum(const std::vector<torch::Tensor>& tensors);
-  // Every process's value of a small CPU double, in rank order.
-  std::vector<double> all_gather_scalar(double value);
   void barrier();
 
  private:
