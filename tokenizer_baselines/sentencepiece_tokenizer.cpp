@@ -3,6 +3,7 @@
 
 #include <dlfcn.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -211,6 +212,13 @@ std::vector<int> SentencePieceTokenizer::encode_ids(std::string_view text) const
   CLIPPO_CHECK(spm().encode(processor_, clean.data(), clean.size(), collect, &out, &error) == 0, kInternal,
                "SentencePiece encode failed (" + name_ + "): " + take_error(error));
   return out.ids;
+}
+
+std::vector<int32_t> SentencePieceTokenizer::encode_padded(std::string_view text, size_t length) const {
+  const std::vector<int> ids = encode_ids(text);
+  std::vector<int32_t> out(length, 0);
+  std::copy(ids.begin(), ids.begin() + static_cast<std::ptrdiff_t>(std::min(length, ids.size())), out.begin());
+  return out;
 }
 
 std::vector<std::string> SentencePieceTokenizer::encode_pieces(std::string_view text) const {

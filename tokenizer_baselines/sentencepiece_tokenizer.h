@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -72,6 +73,9 @@ class SentencePieceTokenizer final : public TokenCounter {
   // Token ids and pieces of `text` (no BOS/EOS added). Thread-safe (SentencePiece's const API).
   std::vector<int> encode_ids(std::string_view text) const;
   std::vector<std::string> encode_pieces(std::string_view text) const;
+  // What a token model (1T-CLIP, CLIP*) reads: exactly `length` ids, the text's first ones,
+  // padded with 0 as big_vision's tokenize op pads (pad_value 0, no EOS, no attention mask).
+  std::vector<int32_t> encode_padded(std::string_view text, size_t length) const;
   size_t vocab_size() const;
   // The vocabulary as SentencePiece's `.vocab` file writes it: "piece<TAB>score" per line.
   std::string vocab_tsv() const;

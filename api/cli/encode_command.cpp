@@ -68,13 +68,21 @@ int run_encode(const EncodeOptions& o) {
   int n_failed = 0;
   for (size_t start = 0; start < inputs.size(); start += static_cast<size_t>(o.batch)) {
     const size_t end = std::min(inputs.size(), start + static_cast<size_t>(o.batch));
+    // Pixels for images and rendered text; a token model's texts go through its tokenizer.
     std::vector<ImageU8> pixels;
+    std::vector<std::string> token_texts;
     std::vector<size_t> rows;
+    std::vector<bool> row_is_tokens;
     for (size_t i = start; i < end; ++i) {
       try {
-        pixels.push_back(inputs[i].is_text ? encoder.render_text(inputs[i].value)
-                                           : encoder.preprocess_image(read_file(inputs[i].value, size_t{1} << 30)));
+        if (inputs[i].is_text && encoder.reads_tokens()) {
+          token_texts.push_back(inputs[i].value);
+        } else {
+          pixels.push_back(inputs[i].is_text ? encoder.render_text(inputs[i].value)
+                                             : encoder.preprocess_image(read_file(inputs[i].value, size_t{1} << 30)));
+        }
         rows.push_back(i);
+        row_is_tokens.push_back(inputs[i].is_text && encoder.reads_tokens());
       } catch (const Error& e) {
         errors[i] = e.what();
         ++n_failed;
@@ -83,8 +91,14 @@ int run_encode(const EncodeOptions& o) {
     }
     std::vector<const ImageU8*> ptrs;
     for (const auto& p : pixels) ptrs.push_back(&p);
-    const std::vector<float> z = ptrs.empty() ? std::vector<float>{} : encoder.encode_pixels(ptrs);
-    embeddings.insert(embeddings.end(), z.begin(), z.end());
+    const std::vector<float> z_pixels = ptrs.empty() ? std::vector<float>{} : encoder.encode_pixels(ptrs);
+    const std::vector<float> z_tokens = token_texts.empty() ? std::vector<float>{} : encoder.encode_texts(token_texts);
+    size_t next_pixel = 0, next_tokens = 0;
+    for (size_t r = 0; r < rows.size(); ++r) {  // back in input order
+      const size_t dim = static_cast<size_t>(d);
+      const float* z = row_is_tokens[r] ? &z_tokens[next_tokens++ * dim] : &z_pixels[next_pixel++ * dim];
+      embeddings.insert(embeddings.end(), z, z + d);
+    }
     encoded_rows.insert(encoded_rows.end(), rows.begin(), rows.end());
   }
 

@@ -10,8 +10,10 @@
 #include "api/engine/encoder.h"
 #include "core/base/error.h"
 #include "core/model/model_file.h"
+#include "core/base/file_io.h"
 #include "core/model/model_tools.h"
 #include "render/renderer_spec.h"
+#include "tokenizer_baselines/sentencepiece_tokenizer.h"
 
 namespace clippo::cli {
 namespace {
@@ -31,6 +33,9 @@ struct ModelOptions {
   int image_size = 0;  // 0: from the model file (info, convert, import); init uses 224
   int out_dim = -1;  // -1: the variant's width
   std::string pool = "map";
+  std::string kind = "clippo";  // init: or a token baseline, 1t-clip / clip*
+  std::string tokenizer;
+  int seq_len = 196;
   std::string renderer = "unifont";
   uint64_t seed = 0;
   std::string dtype = "float32";
@@ -39,11 +44,18 @@ struct ModelOptions {
 
 int run_info(const ModelOptions& o) {
   const model::ModelFile f = model::read_model_file(o.input, o.image_size);
-  const int64_t n_params = model::count_parameters(f.config) + (f.temperature_key.empty() ? 0 : 1);
+  int64_t n_params = model::count_parameters(f.config) + (f.temperature_key.empty() ? 0 : 1);
+  for (const auto& [name, shape] : model::expected_text_param_shapes(f.text, f.config.width)) {
+    int64_t n = 1;
+    for (int64_t d : shape) n *= d;
+    n_params += n;
+  }
   const auto renderer = engine::renderer_spec_for(f.meta, f.config.image_size);
   nlohmann::json info{{"path", f.path},
                       {"format", f.meta.is_null() ? "big_vision" : "clippo"},
+                      {"kind", model::model_kind_name(f.text.kind)},
                       {"architecture", model::to_json(f.config)},
+                      {"text", f.text.reads_tokens() ? model::to_json(f.text) : nlohmann::json(nullptr)},
                       {"embedding_dim", f.config.embedding_dim()},
                       {"n_parameters", n_params},
                       {"dtype", dtype_name(f.stored_dtype)},
@@ -64,9 +76,21 @@ int run_info(const ModelOptions& o) {
             << c.mlp_dim << ", patch " << c.patch_size << ", image " << c.image_size << ", posemb " << c.posemb
             << ", pool " << c.pool_type << ", out_dim " << c.out_dim << (c.rep_size ? ", rep_size " + std::to_string(c.rep_size) : "")
             << "\n"
+            << (f.text.reads_tokens()
+                    ? "text         " + std::string(model::model_kind_name(f.text.kind)) + ": SentencePiece, " +
+                          std::to_string(f.text.vocab_size) + " pieces, " + std::to_string(f.text.seq_len) +
+                          " ids per text" +
+                          (f.text.kind == model::ModelKind::kTwoTowers
+                               ? ", text tower width " + std::to_string(f.text.tower.width) + ", depth " +
+                                     std::to_string(f.text.tower.depth) + ", pool " + f.text.tower.pool_type
+                               : std::string(", through the image tower")) +
+                          "\n"
+                    : std::string())
             << "parameters   " << n_params << " (" << static_cast<double>(n_params) / 1e6 << " M)\n"
             << "embedding    " << c.embedding_dim() << " dims\n"
-            << "renderer     " << renderer.kind << " (" << render::lower_case_name(renderer.lower) << " lower-casing)\n"
+            << (f.text.reads_tokens() ? std::string()
+                                      : "renderer     " + renderer.kind + " (" +
+                                            render::lower_case_name(renderer.lower) + " lower-casing)\n")
             << "identity     " << f.content_hash << "\n";
   return 0;
 }
@@ -89,9 +113,19 @@ int run_init(const ModelOptions& o) {
                             {"created_by", "clippo model init"},
                             {"variant", o.variant},
                             {"seed", o.seed}};
-  model::init_model_file(o.output, c, meta, o.seed, parse_dtype(o.dtype));
-  std::cerr << "wrote random " << o.variant << " model (" << model::count_parameters(c) + 1 << " parameters) to "
-            << o.output << "\n";
+  model::TextInput text;
+  text.kind = model::parse_model_kind(o.kind);
+  if (text.reads_tokens()) {
+    CLIPPO_CHECK(!o.tokenizer.empty(), kInvalidArgument, "a " + o.kind + " model needs --tokenizer (a SentencePiece .model)");
+    text.vocab_size = static_cast<int>(tokenizer_baselines::SentencePieceTokenizer::load(o.tokenizer)->vocab_size());
+    text.seq_len = o.seq_len;
+    text.tokenizer_model = read_file(o.tokenizer);
+    if (text.kind == model::ModelKind::kTwoTowers) text.tower = model::text_tower_like(c, o.seq_len);
+  } else {
+    CLIPPO_CHECK(o.tokenizer.empty(), kInvalidArgument, "--tokenizer is for token models (--kind 1t-clip or clip*)");
+  }
+  model::init_model_file(o.output, c, meta, o.seed, parse_dtype(o.dtype), text);
+  std::cerr << "wrote random " << o.variant << " " << o.kind << " model to " << o.output << "\n";
   return 0;
 }
 
@@ -132,6 +166,11 @@ CommandAction add_model_command(CLI::App& app) {
   init->add_option("--pool", o->pool, "Pooling: map, gap, tok")->check(CLI::IsMember({"map", "gap", "tok"}));
   init->add_option("--renderer", o->renderer, "Text renderer: unifont or shaped")
       ->check(CLI::IsMember({"unifont", "shaped"}));
+  init->add_option("--kind", o->kind, "clippo, or a token baseline: 1t-clip, clip*")
+      ->check(CLI::IsMember({"clippo", "1t-clip", "clip*"}));
+  init->add_option("--tokenizer", o->tokenizer, "SentencePiece .model a token baseline reads ids with");
+  init->add_option("--seq-len", o->seq_len, "Token ids per text for a token baseline (default 196)")
+      ->check(CLI::Range(1, 65536));
   init->add_option("--seed", o->seed, "Random seed");
   init->add_option("--dtype", o->dtype, "float32, float16 or bfloat16");
   init->add_option("-o,--output", o->output, "Model file to write")->required();

@@ -27,9 +27,10 @@ tokenizer_baselines::ModelRetrieval evaluate_model_file(const std::string& model
     if (!*bar) *bar = std::make_unique<ProgressBar>(label, total);
     (*bar)->update(done);
   };
+  // Text goes the model's own way: rendered (CLIPPO) or tokenised by the tokenizer in the file.
   return train::evaluate_retrieval(
-      data, encoder.renderer(), [&](const std::vector<const ImageU8*>& images) { return encoder.encode_pixels(images); },
-      options);
+      data, [&](const std::vector<const ImageU8*>& images) { return encoder.encode_pixels(images); },
+      [&](const std::vector<std::string>& texts) { return encoder.encode_texts(texts); }, options);
 }
 
 datasets::RetrievalDataset load_retrieval_dataset_with_warnings(const datasets::SourceSpec& spec) {

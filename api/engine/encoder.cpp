@@ -22,11 +22,31 @@ Encoder::Encoder(const std::string& model_path, const EncoderOptions& options)
   image_spec_.image_size = embedder_->image_size();
   image_spec_.antialias = options.antialias;
   image_spec_.decode = options.decode;
+  if (embedder_->reads_tokens()) {
+    tokenizer_ = tokenizer_baselines::SentencePieceTokenizer::from_bytes(embedder_->text_input().tokenizer_model,
+                                                                         "model tokenizer", model_path);
+    const size_t vocab = tokenizer_->vocab_size();
+    CLIPPO_CHECK(vocab <= static_cast<size_t>(embedder_->text_input().vocab_size), kInvalidArgument,
+                 model_path + ": its tokenizer has " + std::to_string(vocab) + " pieces but the token embedding only " +
+                     std::to_string(embedder_->text_input().vocab_size) + " rows");
+  }
 }
 
 Encoder::~Encoder() = default;
 
+std::vector<int32_t> Encoder::tokenize(const std::string& text) const {
+  CLIPPO_CHECK(tokenizer_ != nullptr, kFailedPrecondition,
+               embedder_->path() + " is a CLIPPO model: it reads rendered text, not tokens");
+  return tokenizer_->encode_padded(text, static_cast<size_t>(embedder_->text_input().seq_len));
+}
+
 std::vector<float> Encoder::encode_texts(const std::vector<std::string>& texts) const {
+  if (tokenizer_) {
+    std::vector<std::vector<int32_t>> ids;
+    ids.reserve(texts.size());
+    for (const auto& t : texts) ids.push_back(tokenize(t));
+    return embedder_->embed_tokens(ids);
+  }
   std::vector<ImageU8> images;
   images.reserve(texts.size());
   for (const auto& t : texts) images.push_back(renderer_->render(t));
@@ -48,7 +68,12 @@ std::vector<float> Encoder::encode_pixels(const std::vector<const ImageU8*>& ima
   return embedder_->embed(images);
 }
 
-ImageU8 Encoder::render_text(const std::string& text) const { return renderer_->render(text); }
+ImageU8 Encoder::render_text(const std::string& text) const {
+  CLIPPO_CHECK(tokenizer_ == nullptr, kFailedPrecondition,
+               std::string("this is a ") + model::model_kind_name(embedder_->text_input().kind) +
+                   " model: it reads SentencePiece tokens, so no rendered text is what it sees");
+  return renderer_->render(text);
+}
 
 ImageU8 Encoder::preprocess_image(const std::string& encoded) const {
   return render::preprocess_image(encoded, image_spec_);

@@ -3,6 +3,9 @@
 //
 // The renderer is part of the model: our models name theirs in clippo_meta["renderer"]; an
 // official big_vision checkpoint (no meta) gets big_vision's render_unifont.
+//
+// The paper's token baselines (1T-CLIP, CLIP*; core/model/model_file.h) read SentencePiece ids
+// instead: their tokenizer travels inside the model file, and text goes through it.
 #pragma once
 
 #include <memory>
@@ -12,6 +15,7 @@
 #include "core/model/embedder.h"
 #include "render/image_preprocessor.h"
 #include "render/text_renderer.h"
+#include "tokenizer_baselines/sentencepiece_tokenizer.h"
 
 namespace clippo::engine {
 
@@ -33,8 +37,11 @@ class Encoder {
   // Already decoded and resized pixels (image_size x image_size x 3).
   std::vector<float> encode_pixels(const std::vector<const ImageU8*>& images) const;
 
-  // What the model sees for a text / an encoded image.
+  // What the model sees for a text / an encoded image. render_text throws FailedPrecondition
+  // for a token model, which sees ids, not pixels (tokenize() gives those).
   ImageU8 render_text(const std::string& text) const;
+  bool reads_tokens() const { return tokenizer_ != nullptr; }
+  std::vector<int32_t> tokenize(const std::string& text) const;
   ImageU8 preprocess_image(const std::string& encoded) const;
 
   int dim() const;
@@ -44,6 +51,7 @@ class Encoder {
  private:
   std::unique_ptr<model::Embedder> embedder_;
   std::unique_ptr<render::TextRenderer> renderer_;
+  std::unique_ptr<tokenizer_baselines::SentencePieceTokenizer> tokenizer_;  // token models only
   render::ImagePreprocessSpec image_spec_;
 };
 

@@ -10,6 +10,7 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 double ms_since(Clock::time_point t) { return std::chrono::duration<double, std::milli>(Clock::now() - t).count(); }
+void check_k(int k) { CLIPPO_CHECK(k >= 1 && k <= 1000, kInvalidArgument, "k must be in [1, 1000], got " + std::to_string(k)); }
 
 }  // namespace
 
@@ -52,6 +53,16 @@ SearchResponse SearchEngine::search_vector(const std::vector<float>& query, int 
 
 SearchResponse SearchEngine::search_text(const std::string& query, int k) const {
   check_query(query);
+  if (encoder_->reads_tokens()) {  // a token baseline: no pixels to batch, its text side runs alone
+    check_k(k);
+    const auto start = Clock::now();
+    SearchTiming took;
+    const std::vector<float> z = encoder_->encode_texts({query});
+    took.encode_ms = ms_since(start);
+    SearchResponse r = search_vector(z, k, took);
+    r.took.total_ms = ms_since(start);
+    return r;
+  }
   return search_pixels([&] { return encoder_->render_text(query); }, k);
 }
 
@@ -60,7 +71,7 @@ SearchResponse SearchEngine::search_image(const std::string& encoded_image, int 
 }
 
 SearchResponse SearchEngine::search_pixels(const std::function<ImageU8()>& make_pixels, int k) const {
-  CLIPPO_CHECK(k >= 1 && k <= 1000, kInvalidArgument, "k must be in [1, 1000], got " + std::to_string(k));
+  check_k(k);
   const auto start = Clock::now();
   SearchTiming took;
   ImageU8 pixels = make_pixels();  // text rendering, or image decode + resize
@@ -84,6 +95,7 @@ std::optional<index::Item> SearchEngine::get_item(int64_t id) const { return sto
 
 std::vector<float> SearchEngine::embed_text(const std::string& text) const {
   check_query(text);
+  if (encoder_->reads_tokens()) return encoder_->encode_texts({text});
   return batcher_->embed(encoder_->render_text(text));
 }
 

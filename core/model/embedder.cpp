@@ -74,7 +74,7 @@ Embedder::Embedder(const std::string& model_path, const EmbedderOptions& options
   impl_->file.arrays.clear();  // the tensors hold the weights now
   impl_->model->eval();
   impl_->model->to(impl_->device, impl_->dtype);
-  impl_->model->vit->fuse_qkv();  // frozen weights: one GEMM for q, k, v
+  impl_->model->fuse_qkv();  // frozen weights: one GEMM for q, k, v
 }
 
 Embedder::~Embedder() = default;
@@ -103,6 +103,33 @@ std::vector<float> Embedder::embed(const std::vector<const ImageU8*>& images) co
   }
   return out;
 }
+
+std::vector<float> Embedder::embed_tokens(const std::vector<std::vector<int32_t>>& ids) const {
+  const TextInput& text = impl_->file.text;
+  CLIPPO_CHECK(text.reads_tokens(), kFailedPrecondition,
+               impl_->file.path + " is a CLIPPO model: it reads text rendered as pixels, not token ids");
+  const int d = dim();
+  std::vector<float> out(ids.size() * static_cast<size_t>(d));
+  c10::InferenceMode inference;
+  for (size_t start = 0; start < ids.size(); start += static_cast<size_t>(impl_->max_batch)) {
+    const size_t n = std::min(ids.size() - start, static_cast<size_t>(impl_->max_batch));
+    auto batch = torch::empty({static_cast<int64_t>(n), text.seq_len}, torch::kInt64);
+    int64_t* dst = batch.data_ptr<int64_t>();
+    for (size_t i = 0; i < n; ++i) {
+      const auto& row = ids[start + i];
+      CLIPPO_CHECK(row.size() == static_cast<size_t>(text.seq_len), kInvalidArgument,
+                   "the model reads " + std::to_string(text.seq_len) + " token ids per text, got " +
+                       std::to_string(row.size()));
+      std::copy(row.begin(), row.end(), dst + i * text.seq_len);
+    }
+    auto z = impl_->model->embed_tokens(batch.to(impl_->device)).to(torch::kCPU, torch::kFloat32).contiguous();
+    std::memcpy(out.data() + start * d, z.data_ptr<float>(), n * d * sizeof(float));
+  }
+  return out;
+}
+
+bool Embedder::reads_tokens() const { return impl_->file.text.reads_tokens(); }
+const TextInput& Embedder::text_input() const { return impl_->file.text; }
 
 int Embedder::dim() const { return impl_->file.config.embedding_dim(); }
 int Embedder::image_size() const { return impl_->file.config.image_size; }

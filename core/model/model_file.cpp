@@ -45,12 +45,15 @@ std::vector<std::pair<std::string, std::vector<int64_t>>> expected_param_shapes(
     out.push_back({pre + "Dense_1/kernel", {m, w}});
     out.push_back({pre + "Dense_1/bias", {w}});
   };
-  out.push_back({"embedding/kernel", {p, p, 3, w}});
-  out.push_back({"embedding/bias", {w}});
-  if (c.posemb == "learn") out.push_back({"pos_embedding", {1, c.n_patches(), w}});
+  const std::string enc = c.encoder_prefix();
+  if (!c.reads_tokens()) {
+    out.push_back({"embedding/kernel", {p, p, 3, w}});
+    out.push_back({"embedding/bias", {w}});
+  }
+  if (c.posemb == "learn") out.push_back({"pos_embedding", {1, c.n_tokens(), w}});
   if (c.pool_type == "tok") out.push_back({"cls", {1, 1, w}});
   for (int i = 0; i < c.depth; ++i) {
-    const std::string b = "Transformer/encoderblock_" + std::to_string(i) + "/";
+    const std::string b = enc + "encoderblock_" + std::to_string(i) + "/";
     out.push_back({b + "LayerNorm_0/scale", {w}});
     out.push_back({b + "LayerNorm_0/bias", {w}});
     attention(b + "MultiHeadDotProductAttention_0/");
@@ -58,8 +61,8 @@ std::vector<std::pair<std::string, std::vector<int64_t>>> expected_param_shapes(
     out.push_back({b + "LayerNorm_1/bias", {w}});
     mlp(b + "MlpBlock_0/");
   }
-  out.push_back({"Transformer/encoder_norm/scale", {w}});
-  out.push_back({"Transformer/encoder_norm/bias", {w}});
+  out.push_back({enc + "encoder_norm/scale", {w}});
+  out.push_back({enc + "encoder_norm/bias", {w}});
   if (c.pool_type == "map") {
     out.push_back({"MAPHead_0/probe", {1, 1, w}});
     attention("MAPHead_0/MultiHeadDotProductAttention_0/");
@@ -80,14 +83,140 @@ std::vector<std::pair<std::string, std::vector<int64_t>>> expected_param_shapes(
   return out;
 }
 
-std::string scanned_name(const std::string& name, int* block_index) {
-  static const std::string kBlock = "Transformer/encoderblock_";
-  *block_index = -1;
-  if (name.rfind(kBlock, 0) != 0) return name;
-  const size_t slash = name.find('/', kBlock.size());
-  *block_index = std::stoi(name.substr(kBlock.size(), slash - kBlock.size()));
-  return "Transformer/encoderblock" + name.substr(slash);
+const char* model_kind_name(ModelKind kind) {
+  switch (kind) {
+    case ModelKind::kClippo: return "clippo";
+    case ModelKind::kOneTowerTokens: return "1t-clip";
+    case ModelKind::kTwoTowers: return "clip*";
+  }
+  return "?";
 }
+
+ModelKind parse_model_kind(const std::string& name) {
+  for (ModelKind k : {ModelKind::kClippo, ModelKind::kOneTowerTokens, ModelKind::kTwoTowers}) {
+    if (name == model_kind_name(k)) return k;
+  }
+  throw Error(ErrorCode::kInvalidArgument, "unknown model kind '" + name + "' (clippo, 1t-clip, clip*)");
+}
+
+std::vector<std::pair<std::string, std::vector<int64_t>>> expected_text_param_shapes(const TextInput& text,
+                                                                                     int image_width) {
+  std::vector<std::pair<std::string, std::vector<int64_t>>> out;
+  if (text.kind == ModelKind::kOneTowerTokens) {
+    out.push_back({"Embed_0/embedding", {text.vocab_size, image_width}});
+    out.push_back({"pos_embedding", {1, text.seq_len, image_width}});
+  } else if (text.kind == ModelKind::kTwoTowers) {
+    out.push_back({"Embed_0/embedding", {text.vocab_size, text.tower.width}});
+    const auto tower = expected_param_shapes(text.tower);
+    out.insert(out.end(), tower.begin(), tower.end());
+  }
+  return out;
+}
+
+ViTConfig text_tower_like(const ViTConfig& image, int seq_len) {
+  ViTConfig tower = image;
+  tower.seq_len = seq_len;
+  tower.posemb = "learn";
+  tower.rep_size = 0;
+  tower.out_dim = image.embedding_dim();
+  tower.scan = false;
+  if (tower.pool_type == "tok") tower.pool_type = "0";  // a token tower has no [cls]
+  return tower;
+}
+
+nlohmann::json to_json(const TextInput& text) {
+  nlohmann::json j = {{"kind", model_kind_name(text.kind)}, {"vocab_size", text.vocab_size}, {"seq_len", text.seq_len}};
+  if (text.kind == ModelKind::kTwoTowers) j["tower"] = to_json(text.tower);
+  return j;
+}
+
+std::string scanned_name(const std::string& name, int* block_index) {
+  *block_index = -1;
+  for (const std::string encoder : {"Transformer/", "Encoder_0/"}) {
+    const std::string block = encoder + "encoderblock_";
+    if (name.rfind(block, 0) != 0) continue;
+    const size_t slash = name.find('/', block.size());
+    *block_index = std::stoi(name.substr(block.size(), slash - block.size()));
+    return encoder + "encoderblock" + name.substr(slash);
+  }
+  return name;
+}
+
+namespace {
+
+// Checks every expected parameter of one tower (names relative to `prefix`) for presence, shape
+// and dtype, marking each as used.
+void check_params(ModelFile& f, const std::string& prefix,
+                  const std::vector<std::pair<std::string, std::vector<int64_t>>>& expected, bool scan, int depth,
+                  std::map<std::string, bool>& used) {
+  for (const auto& [name, shape] : expected) {
+    int block = -1;
+    const std::string stored = prefix + (scan ? scanned_name(name, &block) : name);
+    std::vector<int64_t> want = shape;
+    if (scan && block >= 0) want.insert(want.begin(), depth);
+    const auto it = f.arrays.find(stored);
+    CLIPPO_CHECK(it != f.arrays.end(), kInvalidArgument, f.path + ": missing parameter '" + stored + "'");
+    CLIPPO_CHECK(it->second.shape == want, kInvalidArgument,
+                 f.path + ": parameter '" + stored + "' has shape " + shape_str(it->second.shape) + ", expected " +
+                     shape_str(want));
+    CLIPPO_CHECK(is_float(it->second.dtype), kInvalidArgument,
+                 f.path + ": parameter '" + stored + "' has dtype " + dtype_name(it->second.dtype) +
+                     "; float32, float16 or bfloat16 expected");
+    f.stored_dtype = it->second.dtype;
+    used[stored] = true;
+  }
+}
+
+// The txt/ subtree of a token baseline: which kind, its sizes, and its tokenizer.
+void read_text_side(ModelFile& f, std::map<std::string, bool>& used) {
+  const std::string root = f.prefix.substr(0, f.prefix.size() - std::string("img/").size());
+  f.text_prefix = root + "txt/";
+  std::map<std::string, std::vector<int64_t>> shapes;
+  for (const auto& [key, array] : f.arrays) {
+    if (key.rfind(f.text_prefix, 0) == 0) shapes[key] = array.shape;
+  }
+  if (shapes.empty()) return;  // CLIPPO: text is pixels
+  const std::string embed_key = f.text_prefix + "Embed_0/embedding";
+  const auto embed = shapes.find(embed_key);
+  CLIPPO_CHECK(embed != shapes.end() && embed->second.size() == 2, kInvalidArgument,
+               f.path + ": has a text side ('" + f.text_prefix + "...') but no token embedding '" + embed_key +
+                   "' of shape (vocab, width)");
+  f.text.vocab_size = static_cast<int>(embed->second[0]);
+  const bool tower = !shapes.count(f.text_prefix + "pos_embedding") || shapes.size() > 2;
+  try {
+    if (tower) {
+      f.text.kind = ModelKind::kTwoTowers;
+      f.text.tower = infer_vit_config(shapes, f.text_prefix);
+      // Our meta names a pooling the shapes cannot tell apart (gap, 0, last).
+      const auto& m = f.meta;
+      if (m.is_object() && m.contains("text") && m["text"].contains("tower") && m["text"]["tower"].contains("pool_type")) {
+        const auto pool = m["text"]["tower"]["pool_type"];
+        if (pool.is_string() && f.text.tower.pool_type != "map" && pool != "map") f.text.tower.pool_type = pool;
+      }
+      f.text.seq_len = f.text.tower.seq_len;
+    } else {
+      f.text.kind = ModelKind::kOneTowerTokens;
+      f.text.seq_len = static_cast<int>(shapes.at(f.text_prefix + "pos_embedding").at(1));
+    }
+  } catch (const Error& e) {
+    throw Error(e.code(), f.path + ": " + e.what());
+  }
+  CLIPPO_CHECK(f.text.vocab_size > 0 && f.text.seq_len > 0, kInvalidArgument,
+               f.path + ": the text side has an empty vocabulary or sequence");
+  CLIPPO_CHECK(f.text.kind != ModelKind::kTwoTowers || f.text.tower.embedding_dim() == f.config.embedding_dim(),
+               kInvalidArgument,
+               f.path + ": the text tower embeds into " + std::to_string(f.text.tower.embedding_dim()) +
+                   " dims, the image tower into " + std::to_string(f.config.embedding_dim()));
+  check_params(f, f.text_prefix, expected_text_param_shapes(f.text, f.config.width), f.text.tower.scan,
+               f.text.tower.depth, used);
+  const auto tok = f.arrays.find(kTokenizerKey);
+  CLIPPO_CHECK(tok != f.arrays.end() && !tok->second.data.empty(), kInvalidArgument,
+               f.path + ": a " + model_kind_name(f.text.kind) + " model reads SentencePiece token ids, but the file "
+                        "carries no tokenizer ('" + kTokenizerKey + "')");
+  f.text.tokenizer_model = tok->second.data;
+}
+
+}  // namespace
 
 ModelFile read_model_file(const std::string& path, int image_size) {
   ModelFile f;
@@ -138,22 +267,8 @@ ModelFile read_model_file(const std::string& path, int image_size) {
   }
 
   std::map<std::string, bool> used;
-  for (const auto& [name, shape] : expected_param_shapes(f.config)) {
-    int block = -1;
-    const std::string stored = f.prefix + (f.config.scan ? scanned_name(name, &block) : name);
-    std::vector<int64_t> want = shape;
-    if (f.config.scan && block >= 0) want.insert(want.begin(), f.config.depth);
-    const auto it = f.arrays.find(stored);
-    CLIPPO_CHECK(it != f.arrays.end(), kInvalidArgument, path + ": missing parameter '" + stored + "'");
-    CLIPPO_CHECK(it->second.shape == want, kInvalidArgument,
-                 path + ": parameter '" + stored + "' has shape " + shape_str(it->second.shape) + ", expected " +
-                     shape_str(want));
-    CLIPPO_CHECK(is_float(it->second.dtype), kInvalidArgument,
-                 path + ": parameter '" + stored + "' has dtype " + dtype_name(it->second.dtype) +
-                     "; float32, float16 or bfloat16 expected");
-    f.stored_dtype = it->second.dtype;
-    used[stored] = true;
-  }
+  check_params(f, f.prefix, expected_param_shapes(f.config), f.config.scan, f.config.depth, used);
+  read_text_side(f, used);
   if (!f.temperature_key.empty()) {
     const NpyArray& t = f.arrays.at(f.temperature_key);
     CLIPPO_CHECK(t.numel() == 1 && is_float(t.dtype), kInvalidArgument,
@@ -165,6 +280,10 @@ ModelFile read_model_file(const std::string& path, int image_size) {
       throw_error(ErrorCode::kInvalidArgument,
                   path + ": unexpected parameter '" + key + "' (unknown layout for a " +
                       std::to_string(f.config.depth) + "-block " + f.config.pool_type + "-pooled ViT)");
+    }
+    if (f.text.reads_tokens() && key.rfind(f.text_prefix, 0) == 0 && !used.count(key)) {
+      throw_error(ErrorCode::kInvalidArgument, path + ": unexpected parameter '" + key + "' (unknown layout for the " +
+                                                   model_kind_name(f.text.kind) + " text side)");
     }
   }
   return f;
@@ -189,39 +308,59 @@ NpyArray make_float_array(const std::vector<float>& values, const std::vector<in
   return a;
 }
 
-void write_model_file(const std::string& path, const ViTConfig& config,
-                      const std::map<std::string, std::vector<float>>& params, float log_temperature,
-                      const nlohmann::json& meta, DType dtype) {
-  std::map<std::string, NpyArray> arrays;
+namespace {
+
+// One tower's arrays under `root` (e.g. "params/img/"), blocks stacked when `scan`.
+void add_tower_arrays(std::map<std::string, NpyArray>& arrays, const std::string& root,
+                      const std::vector<std::pair<std::string, std::vector<int64_t>>>& expected, bool scan, int depth,
+                      const std::map<std::string, std::vector<float>>& params, DType dtype) {
   std::map<std::string, std::vector<float>> stacked;  // scanned layout: blocks concatenated in order
   std::map<std::string, std::vector<int64_t>> stacked_shape;
-  for (const auto& [name, shape] : expected_param_shapes(config)) {
+  for (const auto& [name, shape] : expected) {
     const auto it = params.find(name);
-    CLIPPO_CHECK(it != params.end(), kInternal, "model is missing parameter '" + name + "'");
+    CLIPPO_CHECK(it != params.end(), kInternal, "model is missing parameter '" + root + name + "'");
     int block = -1;
-    const std::string stored = config.scan ? scanned_name(name, &block) : name;
+    const std::string stored = scan ? scanned_name(name, &block) : name;
     if (block >= 0) {
       auto& buf = stacked[stored];
       buf.insert(buf.end(), it->second.begin(), it->second.end());
       std::vector<int64_t> s = shape;
-      s.insert(s.begin(), config.depth);
+      s.insert(s.begin(), depth);
       stacked_shape[stored] = s;
     } else {
-      arrays["params/img/" + stored] = make_float_array(it->second, shape, dtype);
+      arrays[root + stored] = make_float_array(it->second, shape, dtype);
     }
   }
   for (const auto& [stored, values] : stacked) {
-    arrays["params/img/" + stored] = make_float_array(values, stacked_shape[stored], dtype);
+    arrays[root + stored] = make_float_array(values, stacked_shape[stored], dtype);
+  }
+}
+
+NpyArray byte_array(const std::string& bytes) {
+  NpyArray a;
+  a.dtype = DType::kUInt8;
+  a.data = bytes;
+  a.shape = {static_cast<int64_t>(bytes.size())};
+  return a;
+}
+
+}  // namespace
+
+void write_model_file(const std::string& path, const ViTConfig& config,
+                      const std::map<std::string, std::vector<float>>& params, float log_temperature,
+                      const nlohmann::json& meta, DType dtype, const TextInput& text,
+                      const std::map<std::string, std::vector<float>>& text_params) {
+  std::map<std::string, NpyArray> arrays;
+  add_tower_arrays(arrays, "params/img/", expected_param_shapes(config), config.scan, config.depth, params, dtype);
+  if (text.reads_tokens()) {
+    CLIPPO_CHECK(!text.tokenizer_model.empty(), kInternal, "a token model without its tokenizer cannot be saved");
+    add_tower_arrays(arrays, "params/txt/", expected_text_param_shapes(text, config.width), text.tower.scan,
+                     text.tower.depth, text_params, dtype);
+    arrays[kTokenizerKey] = byte_array(text.tokenizer_model);
   }
   // The temperature stays float32: it is one number, and big_vision keeps it so.
   arrays["params/t"] = make_float_array({log_temperature}, {1}, DType::kFloat32);
-  if (!meta.is_null()) {
-    NpyArray m;
-    m.dtype = DType::kUInt8;
-    m.data = meta.dump();
-    m.shape = {static_cast<int64_t>(m.data.size())};
-    arrays[kMetaKey] = m;
-  }
+  if (!meta.is_null()) arrays[kMetaKey] = byte_array(meta.dump());
   write_npz(path, arrays);
 }
 

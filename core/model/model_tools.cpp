@@ -9,9 +9,9 @@
 namespace clippo::model {
 
 void init_model_file(const std::string& out_path, const ViTConfig& config, const nlohmann::json& meta,
-                     uint64_t seed, DType dtype) {
+                     uint64_t seed, DType dtype, const TextInput& text) {
   torch::manual_seed(seed);
-  ClippoModel model(config, meta);
+  ClippoModel model(config, meta, 10.0, text);
   model->save(out_path, dtype);
 }
 
@@ -24,11 +24,14 @@ void convert_model_file(const std::string& in_path, const std::string& out_path,
   if (options.scan >= 0) {
     ViTConfig c = model->config();
     c.scan = options.scan == 1;
+    TextInput text = model->text_input;
+    if (text.kind == ModelKind::kTwoTowers) text.tower.scan = c.scan;  // both towers store blocks alike
     // The layout is a property of how the file stores blocks, not of the network.
-    auto relaid = std::make_shared<ClippoModelImpl>(c, model->meta);
+    auto relaid = std::make_shared<ClippoModelImpl>(c, model->meta, 10.0, text);
     torch::NoGradGuard no_grad;
-    for (const auto& name : model->vit->param_names()) relaid->vit->param(name).copy_(model->vit->param(name));
-    relaid->log_temperature.copy_(model->log_temperature);
+    const auto from = model->named_tensors();
+    const auto to = relaid->named_tensors();
+    for (size_t i = 0; i < to.size(); ++i) to[i].second.copy_(from[i].second);
     model = relaid;
   }
   if (options.meta_patch) {

@@ -14,9 +14,10 @@
 
 namespace clippo::model {
 
-// Writes a randomly initialised CLIPPO model (big_vision's initialisers, seeded).
+// Writes a randomly initialised CLIPPO model (big_vision's initialisers, seeded); with `text`, a
+// token baseline (1t-clip or clip*, carrying text.tokenizer_model).
 void init_model_file(const std::string& out_path, const ViTConfig& config, const nlohmann::json& meta,
-                     uint64_t seed, DType dtype = DType::kFloat32);
+                     uint64_t seed, DType dtype = DType::kFloat32, const TextInput& text = {});
 
 struct ConvertOptions {
   DType dtype = DType::kFloat32;

@@ -69,17 +69,20 @@ ViTImpl::Mlp ViTImpl::add_mlp(const std::string& p, int64_t mlp_dim) {
 ViTImpl::ViTImpl(const ViTConfig& config) : config_(config) {
   config_.validate();
   const int64_t w = config_.width, p = config_.patch_size;
-  embedding_kernel_ = add("embedding/kernel", lecun_normal({p, p, 3, w}, p * p * 3));
-  embedding_bias_ = add("embedding/bias", torch::zeros({w}));
+  if (!config_.reads_tokens()) {
+    embedding_kernel_ = add("embedding/kernel", lecun_normal({p, p, 3, w}, p * p * 3));
+    embedding_bias_ = add("embedding/bias", torch::zeros({w}));
+  }
   if (config_.posemb == "learn") {
-    pos_embedding_ = add("pos_embedding", torch::randn({1, config_.n_patches(), w}) / std::sqrt(double(w)));
+    // vit.py initialises with normal(1/sqrt(width)); text_transformer.py too.
+    pos_embedding_ = add("pos_embedding", torch::randn({1, config_.n_tokens(), w}) / std::sqrt(double(w)));
   } else {
     pos_embedding_ = posemb_sincos_2d(config_.grid(), config_.grid(), w);
     register_buffer("pos_embedding_sincos2d", pos_embedding_);
   }
   if (config_.pool_type == "tok") cls_ = add("cls", torch::zeros({1, 1, w}));
   for (int i = 0; i < config_.depth; ++i) {
-    const std::string b = "Transformer/encoderblock_" + std::to_string(i) + "/";
+    const std::string b = std::string(config_.encoder_prefix()) + "encoderblock_" + std::to_string(i) + "/";
     Block blk;
     blk.ln0_scale = add(b + "LayerNorm_0/scale", torch::ones({w}));
     blk.ln0_bias = add(b + "LayerNorm_0/bias", torch::zeros({w}));
@@ -89,8 +92,8 @@ ViTImpl::ViTImpl(const ViTConfig& config) : config_(config) {
     blk.mlp = add_mlp(b + "MlpBlock_0/", config_.mlp_dim);
     blocks_.push_back(std::move(blk));
   }
-  norm_scale_ = add("Transformer/encoder_norm/scale", torch::ones({w}));
-  norm_bias_ = add("Transformer/encoder_norm/bias", torch::zeros({w}));
+  norm_scale_ = add(std::string(config_.encoder_prefix()) + "encoder_norm/scale", torch::ones({w}));
+  norm_bias_ = add(std::string(config_.encoder_prefix()) + "encoder_norm/bias", torch::zeros({w}));
   if (config_.pool_type == "map") {
     probe_ = add("MAPHead_0/probe", xavier_uniform({1, 1, w}, 1, w));
     map_attn_ = add_attention("MAPHead_0/MultiHeadDotProductAttention_0/");
@@ -184,6 +187,7 @@ torch::Tensor ViTImpl::run_mlp(const Mlp& m, const torch::Tensor& x) const {
 }
 
 torch::Tensor ViTImpl::forward(const torch::Tensor& images) {
+  CLIPPO_CHECK(!config_.reads_tokens(), kInvalidArgument, "a token tower reads tokens, not images");
   CLIPPO_CHECK(images.dim() == 4 && images.size(1) == config_.image_size && images.size(2) == config_.image_size &&
                    images.size(3) == 3,
                kInvalidArgument,
@@ -194,6 +198,22 @@ torch::Tensor ViTImpl::forward(const torch::Tensor& images) {
   auto patches = images.view({n, g, p, g, p, 3}).permute({0, 1, 3, 2, 4, 5}).reshape({n * g * g, p * p * 3});
   auto x = torch::addmm(embedding_bias_, patches, embedding_kernel_.reshape({p * p * 3, w})).view({n, g * g, w});
   x = x + pos_embedding_.to(x.scalar_type());
+  return encode(std::move(x));
+}
+
+torch::Tensor ViTImpl::forward_embedded(const torch::Tensor& tokens) {
+  CLIPPO_CHECK(config_.reads_tokens(), kInvalidArgument, "an image tower reads images, not embedded tokens");
+  CLIPPO_CHECK(tokens.dim() == 3 && tokens.size(1) == config_.seq_len && tokens.size(2) == config_.width,
+               kInvalidArgument,
+               "the token tower expects (N, " + std::to_string(config_.seq_len) + ", " +
+                   std::to_string(config_.width) + ") embedded tokens");
+  return encode(tokens + pos_embedding_.to(tokens.scalar_type()));
+}
+
+torch::Tensor ViTImpl::encode(torch::Tensor x) {
+  CLIPPO_CHECK(x.dim() == 3 && x.size(2) == config_.width, kInvalidArgument,
+               "the transformer expects (N, L, " + std::to_string(config_.width) + ") sequences");
+  const int64_t n = x.size(0), w = config_.width;
   if (config_.pool_type == "tok") x = torch::cat({cls_.expand({n, 1, w}), x}, 1);
   for (const Block& b : blocks_) {
     x = x + run_self_attention(b, layer_norm(x, b.ln0_scale, b.ln0_bias));
@@ -206,6 +226,8 @@ torch::Tensor ViTImpl::forward(const torch::Tensor& images) {
     x = pooled.select(1, 0);
   } else if (config_.pool_type == "gap") {
     x = x.mean(1);
+  } else if (config_.pool_type == "last") {
+    x = x.select(1, x.size(1) - 1);
   } else {  // "tok" and "0": the first token
     x = x.select(1, 0);
   }

@@ -23,6 +23,12 @@ class ViTImpl : public torch::nn::Module {
 
   // images: (N, H, W, 3) float, value range [-1, 1]. Returns (N, embedding_dim), not normalised.
   torch::Tensor forward(const torch::Tensor& images);
+  // A token tower (config.seq_len > 0): tokens already looked up in an embedding table,
+  // (N, seq_len, width); adds this tower's position embedding. Returns (N, embedding_dim).
+  torch::Tensor forward_embedded(const torch::Tensor& tokens);
+  // The shared part: (N, L, width) sequences, positions already added -> blocks, encoder norm,
+  // pooling, head. 1T-CLIP feeds its embedded text through the image tower here.
+  torch::Tensor encode(torch::Tensor x);
 
   const ViTConfig& config() const { return config_; }
 
@@ -33,7 +39,8 @@ class ViTImpl : public torch::nn::Module {
   void train(bool on = true) override;
 
   // Parameter by its big_vision name relative to the model ("head/kernel",
-  // "Transformer/encoderblock_3/MlpBlock_0/Dense_0/bias"; always the per-block layout).
+  // "Transformer/encoderblock_3/MlpBlock_0/Dense_0/bias", "Encoder_0/..." in a token tower;
+  // always the per-block layout).
   // Returned by value: a handle sharing the parameter's storage (writes through copy_ land).
   torch::Tensor param(const std::string& name) const;
   // Every parameter name in the per-block layout, in registration order.

@@ -30,13 +30,20 @@ void ViTConfig::validate() const {
                "ViT width, depth, mlp_dim and num_heads must be positive");
   CLIPPO_CHECK(width % num_heads == 0, kInvalidArgument,
                "ViT width " + std::to_string(width) + " is not divisible by " + std::to_string(num_heads) + " heads");
-  CLIPPO_CHECK(patch_size > 0 && image_size >= patch_size && image_size % patch_size == 0, kInvalidArgument,
-               "image_size " + std::to_string(image_size) + " must be a multiple of patch_size " +
-                   std::to_string(patch_size));
-  CLIPPO_CHECK(posemb == "learn" || posemb == "sincos2d", kInvalidArgument, "unknown posemb '" + posemb + "'");
-  CLIPPO_CHECK(posemb != "sincos2d" || width % 4 == 0, kInvalidArgument, "sincos2d posemb needs width % 4 == 0");
-  CLIPPO_CHECK(pool_type == "map" || pool_type == "gap" || pool_type == "tok" || pool_type == "0",
-               kInvalidArgument, "unknown pool_type '" + pool_type + "'");
+  CLIPPO_CHECK(seq_len >= 0, kInvalidArgument, "seq_len must be >= 0");
+  if (reads_tokens()) {
+    CLIPPO_CHECK(posemb == "learn", kInvalidArgument, "a token tower learns its position embedding (posemb \"learn\")");
+    CLIPPO_CHECK(pool_type == "map" || pool_type == "gap" || pool_type == "0" || pool_type == "last",
+                 kInvalidArgument, "unknown pool_type '" + pool_type + "' for a token tower (map, gap, 0, last)");
+  } else {
+    CLIPPO_CHECK(patch_size > 0 && image_size >= patch_size && image_size % patch_size == 0, kInvalidArgument,
+                 "image_size " + std::to_string(image_size) + " must be a multiple of patch_size " +
+                     std::to_string(patch_size));
+    CLIPPO_CHECK(posemb == "learn" || posemb == "sincos2d", kInvalidArgument, "unknown posemb '" + posemb + "'");
+    CLIPPO_CHECK(posemb != "sincos2d" || width % 4 == 0, kInvalidArgument, "sincos2d posemb needs width % 4 == 0");
+    CLIPPO_CHECK(pool_type == "map" || pool_type == "gap" || pool_type == "tok" || pool_type == "0",
+                 kInvalidArgument, "unknown pool_type '" + pool_type + "'");
+  }
   CLIPPO_CHECK(out_dim >= 0 && rep_size >= 0, kInvalidArgument, "out_dim and rep_size must be >= 0");
 }
 
@@ -73,14 +80,30 @@ ViTConfig vit_variant(const std::string& variant) {
 ViTConfig infer_vit_config(const std::map<std::string, std::vector<int64_t>>& shapes, const std::string& p,
                            int image_size_hint) {
   ViTConfig c;
-  const auto& emb = need(shapes, p + "embedding/kernel", 4);
-  CLIPPO_CHECK(emb[0] == emb[1] && emb[2] == 3, kInvalidArgument,
-               "'" + p + "embedding/kernel' has shape " + shape_str(emb) + ", expected (p, p, 3, width)");
-  c.patch_size = static_cast<int>(emb[0]);
-  c.width = static_cast<int>(emb[3]);
+  const bool token_tower = !shapes.count(p + "embedding/kernel") &&
+                           (shapes.count(p + "Encoder_0/encoderblock_0/LayerNorm_0/scale") ||
+                            shapes.count(p + "Encoder_0/encoderblock/LayerNorm_0/scale"));
+  if (token_tower) {
+    const auto& pe = need(shapes, p + "pos_embedding", 3);
+    CLIPPO_CHECK(pe[0] == 1 && pe[1] > 0, kInvalidArgument,
+                 "'" + p + "pos_embedding' has shape " + shape_str(pe) + ", expected (1, seq_len, width)");
+    c.seq_len = static_cast<int>(pe[1]);
+    c.width = static_cast<int>(pe[2]);
+    c.posemb = "learn";
+    c.patch_size = 1;  // unused by a token tower
+    c.image_size = 1;
+  } else {
+    const auto& emb = need(shapes, p + "embedding/kernel", 4);
+    CLIPPO_CHECK(emb[0] == emb[1] && emb[2] == 3, kInvalidArgument,
+                 "'" + p + "embedding/kernel' has shape " + shape_str(emb) + ", expected (p, p, 3, width)");
+    c.patch_size = static_cast<int>(emb[0]);
+    c.width = static_cast<int>(emb[3]);
+  }
 
   const auto pe = shapes.find(p + "pos_embedding");
-  if (pe != shapes.end()) {
+  if (token_tower) {
+    // positions read above: a token tower always learns them
+  } else if (pe != shapes.end()) {
     CLIPPO_CHECK(pe->second.size() == 3 && pe->second[0] == 1 && pe->second[2] == c.width, kInvalidArgument,
                  "'" + p + "pos_embedding' has shape " + shape_str(pe->second) + ", expected (1, n, " +
                      std::to_string(c.width) + ")");
@@ -95,18 +118,19 @@ ViTConfig infer_vit_config(const std::map<std::string, std::vector<int64_t>>& sh
   }
 
   std::string block;
-  if (shapes.count(p + "Transformer/encoderblock/LayerNorm_0/scale")) {
+  const std::string enc = p + c.encoder_prefix();
+  if (shapes.count(enc + "encoderblock/LayerNorm_0/scale")) {
     c.scan = true;
-    const auto& ln = need(shapes, p + "Transformer/encoderblock/LayerNorm_0/scale", 2);
+    const auto& ln = need(shapes, enc + "encoderblock/LayerNorm_0/scale", 2);
     c.depth = static_cast<int>(ln[0]);
-    block = p + "Transformer/encoderblock/";
+    block = enc + "encoderblock/";
   } else {
     c.depth = 0;
-    while (shapes.count(p + "Transformer/encoderblock_" + std::to_string(c.depth) + "/LayerNorm_0/scale")) ++c.depth;
+    while (shapes.count(enc + "encoderblock_" + std::to_string(c.depth) + "/LayerNorm_0/scale")) ++c.depth;
     CLIPPO_CHECK(c.depth > 0, kInvalidArgument,
-                 "model file has no transformer blocks ('" + p + "Transformer/encoderblock_0/...' or the stacked "
-                 "'" + p + "Transformer/encoderblock/...')");
-    block = p + "Transformer/encoderblock_0/";
+                 "model file has no transformer blocks ('" + enc + "encoderblock_0/...' or the stacked "
+                 "'" + enc + "encoderblock/...')");
+    block = enc + "encoderblock_0/";
   }
   const size_t lead = c.scan ? 1 : 0;  // stacked arrays carry a leading depth axis
   const auto& dense0 = need(shapes, block + "MlpBlock_0/Dense_0/kernel", 2 + lead);
@@ -119,6 +143,8 @@ ViTConfig infer_vit_config(const std::map<std::string, std::vector<int64_t>>& sh
 
   if (shapes.count(p + "MAPHead_0/probe")) {
     c.pool_type = "map";
+  } else if (token_tower) {
+    c.pool_type = "last";  // text_transformer.py's default; shapes cannot tell gap/0/last apart
   } else if (shapes.count(p + "cls")) {
     c.pool_type = "tok";
   } else {
@@ -133,10 +159,12 @@ ViTConfig infer_vit_config(const std::map<std::string, std::vector<int64_t>>& sh
 }
 
 nlohmann::json to_json(const ViTConfig& c) {
-  return {{"width", c.width},         {"depth", c.depth},         {"mlp_dim", c.mlp_dim},
+  nlohmann::json j = {{"width", c.width},         {"depth", c.depth},         {"mlp_dim", c.mlp_dim},
           {"num_heads", c.num_heads}, {"patch_size", c.patch_size}, {"image_size", c.image_size},
           {"posemb", c.posemb},       {"pool_type", c.pool_type}, {"out_dim", c.out_dim},
           {"rep_size", c.rep_size},   {"scan", c.scan}};
+  if (c.reads_tokens()) j["seq_len"] = c.seq_len;  // absent for image towers: their JSON stays as it was
+  return j;
 }
 
 ViTConfig vit_config_from_json(const nlohmann::json& j) {
@@ -155,6 +183,7 @@ ViTConfig vit_config_from_json(const nlohmann::json& j) {
       else if (key == "out_dim") c.out_dim = value.get<int>();
       else if (key == "rep_size") c.rep_size = value.get<int>();
       else if (key == "scan") c.scan = value.get<bool>();
+      else if (key == "seq_len") c.seq_len = value.get<int>();
       else throw_error(ErrorCode::kInvalidArgument, "unknown ViT config field '" + key + "'");
     } catch (const nlohmann::json::exception&) {
       throw_error(ErrorCode::kInvalidArgument, "ViT config field '" + key + "' has the wrong type: " + value.dump());
@@ -169,8 +198,8 @@ int64_t count_parameters(const ViTConfig& c) {
   const int64_t attention = 4 * (w * w + w);
   const int64_t mlp = w * m + m + m * w + w;
   const int64_t block = 2 * 2 * w + attention + mlp;
-  int64_t n = c.patch_size * c.patch_size * 3 * w + w;  // embedding
-  if (c.posemb == "learn") n += static_cast<int64_t>(c.n_patches()) * w;
+  int64_t n = c.reads_tokens() ? 0 : c.patch_size * c.patch_size * 3 * w + w;  // patch embedding
+  if (c.posemb == "learn") n += static_cast<int64_t>(c.n_tokens()) * w;
   n += c.depth * block + 2 * w;  // blocks + encoder_norm
   if (c.pool_type == "tok") n += w;
   if (c.pool_type == "map") n += w + attention + 2 * w + mlp;

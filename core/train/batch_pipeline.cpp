@@ -109,6 +109,7 @@ BatchComposition batch_composition(const TrainRecipe& recipe) {
 struct BatchPipeline::Impl {
   const TrainRecipe& recipe;
   const render::TextRenderer& renderer;
+  const tokenizer_baselines::SentencePieceTokenizer* tokenizer;  // null: text is rendered
   int rank, world_size;
   BatchComposition composition;
   int n_workers;
@@ -123,8 +124,9 @@ struct BatchPipeline::Impl {
   PipelineCounts counts;
   std::thread producer;
 
-  Impl(const TrainRecipe& r, const render::TextRenderer& rr, int rk, int ws)
-      : recipe(r), renderer(rr), rank(rk), world_size(ws), composition(batch_composition(r)) {
+  Impl(const TrainRecipe& r, const render::TextRenderer& rr, const tokenizer_baselines::SentencePieceTokenizer* tok,
+       int rk, int ws)
+      : recipe(r), renderer(rr), tokenizer(tok), rank(rk), world_size(ws), composition(batch_composition(r)) {
     n_workers = r.data.workers > 0 ? r.data.workers : std::max(1u, std::thread::hardware_concurrency());
     datasets::StreamOptions options;
     options.seed = r.seed;
@@ -161,6 +163,22 @@ struct BatchPipeline::Impl {
     }
   }
 
+  torch::Tensor text_tensor(int64_t rows) const {
+    if (tokenizer != nullptr) return torch::zeros({rows, recipe.model.seq_len}, torch::kInt64);
+    const int64_t size = recipe.model.image_size;
+    return torch::empty({rows, size, size, 3}, torch::kFloat32);
+  }
+
+  // One text into row `row`: its token ids, or its rendering in [-1, 1].
+  void put_text(const std::string& text, torch::Tensor& out, int64_t row) const {
+    if (tokenizer != nullptr) {
+      const std::vector<int32_t> ids = tokenizer->encode_padded(text, static_cast<size_t>(recipe.model.seq_len));
+      std::copy(ids.begin(), ids.end(), out[row].data_ptr<int64_t>());
+    } else {
+      to_tensor_row(renderer.render(text), out, row);
+    }
+  }
+
   TrainBatch build(int64_t step) {
     std::vector<datasets::ImageTextExample> local_images;
     std::vector<datasets::TextPairExample> local_pairs;
@@ -171,8 +189,9 @@ struct BatchPipeline::Impl {
     TrainBatch b;
     b.step = step;
     b.n_image_text = static_cast<int64_t>(local_images.size());
-    b.left = torch::empty({n, size, size, 3}, torch::kFloat32);
-    b.right = torch::empty({n, size, size, 3}, torch::kFloat32);
+    b.images = torch::empty({b.n_image_text, size, size, 3}, torch::kFloat32);
+    b.text_a = text_tensor(n - b.n_image_text);
+    b.texts = text_tensor(n);
     b.mask = torch::ones({n}, torch::kBool);
     // Per row: its image did not decode. char, not vector<bool>: workers write rows concurrently.
     std::vector<char> failed(static_cast<size_t>(n), 0);
@@ -181,16 +200,16 @@ struct BatchPipeline::Impl {
         const auto& ex = local_images[static_cast<size_t>(i)];
         const uint64_t seed = mix(mix(recipe.seed ^ mix(static_cast<uint64_t>(step))) + static_cast<uint64_t>(first_row + i));
         try {
-          to_tensor_row(prepare_image(ex, recipe, seed), b.left, i);
+          to_tensor_row(prepare_image(ex, recipe, seed), b.images, i);
         } catch (const Error&) {
           failed[static_cast<size_t>(i)] = 1;
-          b.left[i].zero_();
+          b.images[i].zero_();
         }
-        to_tensor_row(renderer.render(ex.caption), b.right, i);
+        put_text(ex.caption, b.texts, i);
       } else {
         const auto& ex = local_pairs[static_cast<size_t>(i - b.n_image_text)];
-        to_tensor_row(renderer.render(ex.text_a), b.left, i);
-        to_tensor_row(renderer.render(ex.text_b), b.right, i);
+        put_text(ex.text_a, b.text_a, i - b.n_image_text);
+        put_text(ex.text_b, b.texts, i);
       }
     };
     std::vector<std::thread> threads;
@@ -246,9 +265,10 @@ struct BatchPipeline::Impl {
   }
 };
 
-BatchPipeline::BatchPipeline(const TrainRecipe& recipe, const render::TextRenderer& renderer, int rank,
-                             int world_size, int64_t start_step)
-    : impl_(std::make_unique<Impl>(recipe, renderer, rank, world_size)) {
+BatchPipeline::BatchPipeline(const TrainRecipe& recipe, const render::TextRenderer& renderer,
+                             const tokenizer_baselines::SentencePieceTokenizer* tokenizer, int rank, int world_size,
+                             int64_t start_step)
+    : impl_(std::make_unique<Impl>(recipe, renderer, tokenizer, rank, world_size)) {
   CLIPPO_CHECK(recipe.batch_size % world_size == 0, kInvalidArgument,
                "batch_size " + std::to_string(recipe.batch_size) + " does not split over " +
                    std::to_string(world_size) + " processes");

@@ -23,14 +23,19 @@
 
 #include "core/train/train_recipe.h"
 #include "render/text_renderer.h"
+#include "tokenizer_baselines/sentencepiece_tokenizer.h"
 
 namespace clippo::train {
 
+// Text comes rendered, (m, H, W, 3) float32 in [-1, 1] (CLIPPO), or as token ids, (m, seq_len)
+// int64 (the token baselines). The contrastive pairs are rows of [images; text_a] against texts.
 struct TrainBatch {
   int64_t step = 0;
-  torch::Tensor left, right;  // (n, H, W, 3) float32 in [-1, 1]: image or text_a, and caption or text_b
-  torch::Tensor mask;         // (n,) bool: false where an image could not be decoded
-  int64_t n_image_text = 0;   // rows [0, n_image_text) are image/text, the rest text/text
+  torch::Tensor images;      // (n_image_text, H, W, 3) float32 in [-1, 1]
+  torch::Tensor text_a;      // the text pairs' first sides (n - n_image_text rows)
+  torch::Tensor texts;       // the images' captions, then the text pairs' second sides (n rows)
+  torch::Tensor mask;        // (n,) bool: false where an image could not be decoded
+  int64_t n_image_text = 0;  // rows [0, n_image_text) are image/text, the rest text/text
 };
 
 struct PipelineCounts {
@@ -47,8 +52,10 @@ BatchComposition batch_composition(const TrainRecipe& recipe);
 
 class BatchPipeline {
  public:
-  // Starts the producer at `start_step` (skipping the examples of earlier steps).
-  BatchPipeline(const TrainRecipe& recipe, const render::TextRenderer& renderer, int rank, int world_size,
+  // Starts the producer at `start_step` (skipping the examples of earlier steps). Text is
+  // tokenised to recipe.model.seq_len ids when `tokenizer` is given, rendered otherwise.
+  BatchPipeline(const TrainRecipe& recipe, const render::TextRenderer& renderer,
+                const tokenizer_baselines::SentencePieceTokenizer* tokenizer, int rank, int world_size,
                 int64_t start_step);
   ~BatchPipeline();
   BatchPipeline(const BatchPipeline&) = delete;

@@ -35,6 +35,22 @@ std::vector<float> embed_all(size_t n, const Make& make, const EmbedPixelsFn& em
   return out;
 }
 
+// Embeds `texts` batch by batch, reporting progress.
+std::vector<float> embed_texts_in_batches(const std::vector<std::string>& texts, const EmbedTextsFn& embed,
+                                          const RetrievalEvalOptions& o, size_t& done, size_t total) {
+  std::vector<float> out;
+  const size_t batch = std::max<size_t>(1, o.batch_size);
+  for (size_t start = 0; start < texts.size(); start += batch) {
+    const size_t end = std::min(texts.size(), start + batch);
+    const std::vector<float> z = embed(std::vector<std::string>(texts.begin() + static_cast<std::ptrdiff_t>(start),
+                                                                texts.begin() + static_cast<std::ptrdiff_t>(end)));
+    out.insert(out.end(), z.begin(), z.end());
+    done += end - start;
+    if (o.on_progress) o.on_progress(done, total);
+  }
+  return out;
+}
+
 // 1 when rank < k, the share of hits over `ranks`.
 tokenizer_baselines::RecallAtK recall(const std::vector<size_t>& ranks) {
   tokenizer_baselines::RecallAtK r;
@@ -100,9 +116,20 @@ tokenizer_baselines::LanguageRetrieval score_language(const std::vector<float>& 
   return out;
 }
 
+EmbedTextsFn render_then_embed(const render::TextRenderer& renderer, EmbedPixelsFn embed) {
+  return [&renderer, embed = std::move(embed)](const std::vector<std::string>& texts) {
+    std::vector<ImageU8> pixels;
+    pixels.reserve(texts.size());
+    for (const auto& t : texts) pixels.push_back(renderer.render(t));
+    std::vector<const ImageU8*> views;
+    for (const auto& p : pixels) views.push_back(&p);
+    return embed(views);
+  };
+}
+
 tokenizer_baselines::ModelRetrieval evaluate_retrieval(const datasets::RetrievalDataset& data,
-                                                       const render::TextRenderer& renderer,
-                                                       const EmbedPixelsFn& embed, const RetrievalEvalOptions& o) {
+                                                       const EmbedPixelsFn& embed, const EmbedTextsFn& embed_texts,
+                                                       const RetrievalEvalOptions& o) {
   const size_t n_images = o.max_images > 0 ? std::min(o.max_images, data.image_paths.size()) : data.image_paths.size();
   if (n_images == 0) throw Error(ErrorCode::kInvalidArgument, "retrieval evaluation: the dataset has no images");
   size_t total = n_images, done = 0;
@@ -125,8 +152,9 @@ tokenizer_baselines::ModelRetrieval evaluate_retrieval(const datasets::Retrieval
   tokenizer_baselines::ModelRetrieval result;
   for (const auto& [language, captions] : kept) {
     if (captions.empty()) continue;
-    const auto text_at = [&](size_t i) { return renderer.render(captions[i]->text); };
-    const std::vector<float> text_z = embed_all(captions.size(), text_at, embed, o, done, total);
+    std::vector<std::string> texts;
+    for (const auto* c : captions) texts.push_back(c->text);
+    const std::vector<float> text_z = embed_texts_in_batches(texts, embed_texts, o, done, total);
     std::vector<size_t> caption_image;
     for (const auto* c : captions) caption_image.push_back(c->image_index);
     auto scores = score_language(image_z, text_z, caption_image, dim);

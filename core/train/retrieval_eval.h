@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+
 #include "core/base/image.h"
 #include "datasets/retrieval_dataset.h"
 #include "render/image_preprocessor.h"
@@ -23,6 +24,11 @@ namespace clippo::train {
 
 // n images (image_size x image_size x 3, before value_range) -> n x dim floats, L2-normalised.
 using EmbedPixelsFn = std::function<std::vector<float>(const std::vector<const ImageU8*>&)>;
+// n texts -> n x dim floats, L2-normalised: rendered and embedded (CLIPPO), or tokenised (baselines).
+using EmbedTextsFn = std::function<std::vector<float>(const std::vector<std::string>&)>;
+
+// CLIPPO's text side: render each text, embed the pixels.
+EmbedTextsFn render_then_embed(const render::TextRenderer& renderer, EmbedPixelsFn embed);
 
 struct RetrievalEvalOptions {
   size_t max_images = 0;   // the first max_images images (and their captions); 0: all
@@ -35,8 +41,8 @@ struct RetrievalEvalOptions {
 // Throws InvalidArgument when the dataset has no images or no captions; an image that cannot be
 // decoded is an error naming it (datasets/ already lists files that are missing).
 tokenizer_baselines::ModelRetrieval evaluate_retrieval(const datasets::RetrievalDataset& data,
-                                                       const render::TextRenderer& renderer,
-                                                       const EmbedPixelsFn& embed,
+                                                       const EmbedPixelsFn& embed_images,
+                                                       const EmbedTextsFn& embed_texts,
                                                        const RetrievalEvalOptions& options = {});
 
 // Sets model.mean_i2t / mean_t2i to the unweighted mean of its per-language figures.

@@ -98,6 +98,18 @@ ModelRecipe parse_model(const nlohmann::json& j, const std::string& where) {
   o.read("pool_type", m.pool_type);
   o.read("temperature_init", m.temperature_init);
   o.read("init", m.init);
+  o.read("kind", m.kind);
+  o.read("tokenizer", m.tokenizer);
+  o.read("seq_len", m.seq_len);
+  o.read_with("text_tower", [&](const nlohmann::json& v, const std::string& n) {
+    StrictObject t(v, n);
+    t.read("width", m.text_tower.width);
+    t.read("depth", m.text_tower.depth);
+    t.read("mlp_dim", m.text_tower.mlp_dim);
+    t.read("num_heads", m.text_tower.num_heads);
+    t.read("pool_type", m.text_tower.pool_type);
+    t.finish();
+  });
   o.finish();
   return m;
 }
@@ -182,11 +194,44 @@ model::ViTConfig ModelRecipe::vit_config() const {
   return c;
 }
 
+model::TextInput ModelRecipe::text_input(int vocab_size) const {
+  model::TextInput t;
+  t.kind = model::parse_model_kind(kind);
+  if (!t.reads_tokens()) return t;
+  t.vocab_size = vocab_size;
+  t.seq_len = seq_len;
+  if (t.kind == model::ModelKind::kTwoTowers) {
+    model::ViTConfig& tower = t.tower;
+    tower = model::text_tower_like(vit_config(), seq_len);
+    if (text_tower.width > 0) tower.width = text_tower.width;
+    if (text_tower.depth > 0) tower.depth = text_tower.depth;
+    if (text_tower.mlp_dim > 0) tower.mlp_dim = text_tower.mlp_dim;
+    if (text_tower.num_heads > 0) tower.num_heads = text_tower.num_heads;
+    if (!text_tower.pool_type.empty()) tower.pool_type = text_tower.pool_type;
+  }
+  return t;
+}
+
 void TrainRecipe::validate() const {
   try {
     model.vit_config().validate();
   } catch (const Error& e) {
     StrictObject::fail("model", std::string("is impossible: ") + e.what());
+  }
+  check(model.kind == "clippo" || model.kind == "1t-clip" || model.kind == "clip*", "model.kind",
+        "must be \"clippo\", \"1t-clip\" or \"clip*\"");
+  if (model.reads_tokens()) {
+    check(!model.tokenizer.empty(), "model.tokenizer", "must name a SentencePiece .model for a " + model.kind + " model");
+    check(model.seq_len >= 1 && model.seq_len <= 65536, "model.seq_len", "must be in [1, 65536]");
+    if (model.kind == "clip*") {
+      try {
+        model.text_input(1).tower.validate();
+      } catch (const Error& e) {
+        StrictObject::fail("model.text_tower", std::string("is impossible: ") + e.what());
+      }
+    }
+  } else {
+    check(model.tokenizer.empty(), "model.tokenizer", "is only read by token models (kind 1t-clip or clip*)");
   }
   check(model.temperature_init > 0, "model.temperature_init", "must be > 0");
   try {
@@ -293,7 +338,7 @@ nlohmann::json to_json(const TrainRecipe& r) {
   const auto& m = r.model;
   const auto& o = r.optimizer;
   const auto& s = r.schedule;
-  return {
+  nlohmann::json out = {
       {"model",
        {{"variant", m.variant}, {"width", m.width}, {"depth", m.depth}, {"mlp_dim", m.mlp_dim},
         {"num_heads", m.num_heads}, {"patch_size", m.patch_size}, {"out_dim", m.out_dim},
@@ -324,6 +369,17 @@ nlohmann::json to_json(const TrainRecipe& r) {
       {"checkpoint_every_steps", r.checkpoint_every_steps},
       {"out_dir", r.out_dir},
   };
+  // Token baselines only: a CLIPPO recipe resolves as it always did, so its runs still resume.
+  if (m.reads_tokens()) {
+    auto& jm = out["model"];
+    jm["kind"] = m.kind;
+    jm["tokenizer"] = m.tokenizer;
+    jm["seq_len"] = m.seq_len;
+    jm["text_tower"] = {{"width", m.text_tower.width}, {"depth", m.text_tower.depth},
+                        {"mlp_dim", m.text_tower.mlp_dim}, {"num_heads", m.text_tower.num_heads},
+                        {"pool_type", m.text_tower.pool_type}};
+  }
+  return out;
 }
 
 TrainRecipe read_train_recipe(const std::string& path) {

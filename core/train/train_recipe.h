@@ -12,11 +12,19 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/model/model_file.h"
 #include "core/model/vit_config.h"
 #include "datasets/source_spec.h"
 #include "render/renderer_spec.h"
 
 namespace clippo::train {
+
+// CLIP*'s separate text transformer; 0 / empty: as the image tower (the paper's CLIP* uses the
+// same architecture for both towers). It always embeds into the image tower's dimension.
+struct TextTowerRecipe {
+  int width = 0, depth = 0, mlp_dim = 0, num_heads = 0;
+  std::string pool_type;  // map, gap, 0, last; empty: the image tower's
+};
 
 struct ModelRecipe {
   std::string variant = "Ti/16";  // big_vision variant; the fields below override it when > 0
@@ -26,8 +34,17 @@ struct ModelRecipe {
   std::string pool_type = "map";
   double temperature_init = 10.0;
   std::string init;  // a model .npz to start from (its weights; its architecture must match)
+  // "clippo" (text rendered as pixels), or the paper's token baselines (core/model/model_file.h):
+  // "1t-clip" (SentencePiece ids through the same ViT) and "clip*" (a separate text tower).
+  std::string kind = "clippo";
+  std::string tokenizer;  // token baselines: the SentencePiece .model their ids come from
+  int seq_len = 196;      // token baselines: ids per text (the paper's 196, 14 x 14 patches)
+  TextTowerRecipe text_tower;
 
   model::ViTConfig vit_config() const;
+  bool reads_tokens() const { return kind != "clippo"; }
+  // The text side of a token baseline with a `vocab_size`-piece tokenizer (no tokenizer bytes).
+  model::TextInput text_input(int vocab_size) const;
 };
 
 struct OptimizerRecipe {

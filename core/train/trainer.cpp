@@ -77,6 +77,9 @@ class Run {
     }
     device_ = recipe.device == "cuda" ? torch::Device(torch::kCUDA, 0) : torch::Device(torch::kCPU);
     renderer_ = render::make_text_renderer(recipe.renderer);
+    if (recipe.model.reads_tokens()) {
+      tokenizer_ = tokenizer_baselines::SentencePieceTokenizer::load(recipe.model.tokenizer, "tokenizer");
+    }
   }
 
   TrainSummary run() {
@@ -87,7 +90,7 @@ class Run {
     TrainSummary summary;
     summary.start_step = step;
     if (step < recipe_.total_steps) {
-      BatchPipeline pipeline(recipe_, *renderer_, dp_->rank(), dp_->world_size(), step);
+      BatchPipeline pipeline(recipe_, *renderer_, tokenizer_.get(), dp_->rank(), dp_->world_size(), step);
       const int64_t stop = options_.max_steps_this_run > 0 ? std::min(recipe_.total_steps, step + options_.max_steps_this_run)
                                                            : recipe_.total_steps;
       auto last = std::chrono::steady_clock::now();
@@ -175,21 +178,28 @@ class Run {
     torch::manual_seed(recipe_.seed);  // every process builds the same initial weights
     nlohmann::json meta = {{"renderer", render::to_json(recipe_.renderer)}, {"recipe", to_json(recipe_)}};
     const model::ViTConfig config = recipe_.model.vit_config();
+    model::TextInput text = recipe_.model.text_input(tokenizer_ ? static_cast<int>(tokenizer_->vocab_size()) : 0);
+    if (tokenizer_) text.tokenizer_model = read_file(recipe_.model.tokenizer);
+    // Architecture as JSON, text side included: what model.init must agree with.
+    const auto architecture = [](const model::ViTConfig& c, const model::TextInput& t) {
+      return nlohmann::json{{"vit", model::to_json(c)}, {"text", model::to_json(t)}};
+    };
     if (!recipe_.model.init.empty()) {
       model_ = model::ClippoModelImpl::load(recipe_.model.init);
-      if (model::to_json(model_->config()) != model::to_json(config)) {
+      const auto have = architecture(model_->config(), model_->text_input);
+      const auto want = architecture(config, text);
+      if (have != want) {
         throw Error(ErrorCode::kInvalidArgument, "train: model.init " + recipe_.model.init + " has architecture " +
-                                                     model::to_json(model_->config()).dump() +
-                                                     ", the recipe asks for " + model::to_json(config).dump());
+                                                     have.dump() + ", the recipe asks for " + want.dump());
       }
       model_->meta = meta;
+      model_->text_input.tokenizer_model = text.tokenizer_model;  // the recipe's tokenizer is the one saved
     } else {
-      model_ = std::make_shared<model::ClippoModelImpl>(config, meta, recipe_.model.temperature_init);
+      model_ = std::make_shared<model::ClippoModelImpl>(config, meta, recipe_.model.temperature_init, text);
     }
     model_->to(device_);
     model_->train(true);
-    for (const std::string& name : model_->vit->param_names()) params_.push_back({"img/" + name, model_->vit->param(name)});
-    params_.push_back({"t", model_->log_temperature});
+    for (auto& [name, tensor] : model_->named_tensors()) params_.push_back({name, tensor});
     optimizer_ = make_optimizer(recipe_.optimizer, params_);
   }
 
@@ -210,10 +220,14 @@ class Run {
     auto saved = model::ClippoModelImpl::load((fs::path(dir) / "model.npz").string());
     {
       torch::NoGradGuard no_grad;
-      for (const std::string& name : model_->vit->param_names()) {
-        model_->vit->param(name).copy_(saved->vit->param(name).to(device_));
+      const auto from = saved->named_tensors();
+      const auto to = model_->named_tensors();
+      CLIPPO_CHECK(from.size() == to.size(), kInvalidArgument, "checkpoint " + dir + " holds another architecture");
+      for (size_t i = 0; i < to.size(); ++i) {
+        CLIPPO_CHECK(from[i].first == to[i].first, kInvalidArgument,
+                     "checkpoint " + dir + " holds '" + from[i].first + "' where the run has '" + to[i].first + "'");
+        to[i].second.copy_(from[i].second.to(device_));
       }
-      model_->log_temperature.copy_(saved->log_temperature.to(device_));
     }
     std::map<std::string, torch::Tensor> state;
     for (const auto& [name, array] : read_npz((fs::path(dir) / "optimizer.npz").string())) {
@@ -252,14 +266,22 @@ class Run {
 
   TrainProgress train_step(const TrainBatch& batch) {
     model_->zero_grad();
-    const int64_t n = batch.left.size(0);
+    const int64_t n = batch.texts.size(0);
     torch::Tensor left, right;
     {
       model::CudaBf16Autocast autocast(recipe_.precision == "bfloat16");
-      // One forward pass for both sides: they share every weight.
-      const auto z = model_->embed(torch::cat({batch.left, batch.right}).to(device_));
-      left = z.slice(0, 0, n);
-      right = z.slice(0, n, 2 * n);
+      if (!model_->text_input.reads_tokens()) {
+        // CLIPPO: one forward pass for images and rendered text alike; they share every weight.
+        const auto z = model_->embed(torch::cat({batch.images, batch.text_a, batch.texts}).to(device_));
+        left = z.slice(0, 0, n);
+        right = z.slice(0, n, 2 * n);
+      } else {
+        std::vector<torch::Tensor> parts;
+        if (batch.images.size(0) > 0) parts.push_back(model_->embed(batch.images.to(device_)));
+        if (batch.text_a.size(0) > 0) parts.push_back(model_->embed_tokens(batch.text_a.to(device_)));
+        left = torch::cat(parts);
+        right = model_->embed_tokens(batch.texts.to(device_));
+      }
     }
     const auto all_left = dp_->all_gather_rows(left);
     const auto all_right = dp_->all_gather_rows(right);
@@ -319,17 +341,34 @@ class Run {
     o.max_images = recipe_.eval.max_images;
     o.image_spec.image_size = recipe_.model.image_size;
     const int64_t size = recipe_.model.image_size;
+    const auto to_floats = [](const torch::Tensor& z) {
+      const auto cpu = z.to(torch::kCPU, torch::kFloat32).contiguous();
+      return std::vector<float>(cpu.data_ptr<float>(), cpu.data_ptr<float>() + cpu.numel());
+    };
     const EmbedPixelsFn embed = [&](const std::vector<const ImageU8*>& images) {
       torch::NoGradGuard no_grad;
       auto x = torch::empty({static_cast<int64_t>(images.size()), size, size, 3}, torch::kFloat32);
       for (size_t i = 0; i < images.size(); ++i) value_range(*images[i], x[static_cast<int64_t>(i)].data_ptr<float>());
       model::CudaBf16Autocast autocast(recipe_.precision == "bfloat16");
-      const auto z = model_->embed(x.to(device_)).to(torch::kCPU, torch::kFloat32).contiguous();
-      return std::vector<float>(z.data_ptr<float>(), z.data_ptr<float>() + z.numel());
+      return to_floats(model_->embed(x.to(device_)));
     };
+    EmbedTextsFn embed_texts = render_then_embed(*renderer_, embed);
+    if (tokenizer_) {
+      embed_texts = [&](const std::vector<std::string>& texts) {
+        torch::NoGradGuard no_grad;
+        const int64_t len = recipe_.model.seq_len;
+        auto ids = torch::empty({static_cast<int64_t>(texts.size()), len}, torch::kInt64);
+        for (size_t i = 0; i < texts.size(); ++i) {
+          const auto row = tokenizer_->encode_padded(texts[i], static_cast<size_t>(len));
+          std::copy(row.begin(), row.end(), ids[static_cast<int64_t>(i)].data_ptr<int64_t>());
+        }
+        model::CudaBf16Autocast autocast(recipe_.precision == "bfloat16");
+        return to_floats(model_->embed_tokens(ids.to(device_)));
+      };
+    }
     nlohmann::json out = nlohmann::json::array();
     for (size_t i = 0; i < eval_sets_.size(); ++i) {
-      const auto result = evaluate_retrieval(eval_sets_[i], *renderer_, embed, o);
+      const auto result = evaluate_retrieval(eval_sets_[i], embed, embed_texts, o);
       nlohmann::json r = tokenizer_baselines::retrieval_to_json(result);
       r["data"] = datasets::to_json(recipe_.eval.data[i]);
       out.push_back(r);
@@ -348,6 +387,7 @@ class Run {
   std::unique_ptr<DataParallel> dp_;
   torch::Device device_{torch::kCPU};
   std::unique_ptr<render::TextRenderer> renderer_;
+  std::unique_ptr<tokenizer_baselines::SentencePieceTokenizer> tokenizer_;  // token baselines only
   std::shared_ptr<model::ClippoModelImpl> model_;
   std::vector<NamedParameter> params_;
   std::unique_ptr<Optimizer> optimizer_;

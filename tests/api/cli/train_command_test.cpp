@@ -151,3 +151,56 @@ TEST(ReportXm3600, PutsModelsSideBySideAndNamesWhatIsMissing) {
 
 }  // namespace
 }  // namespace clippo::cli
+
+namespace clippo::cli {
+namespace {
+
+// The paper's comparison through the same commands: a CLIPPO and a 1T-CLIP trained by `clippo
+// train`, side by side in `clippo report xm3600`; token models made, converted and inspected by
+// `clippo model`, and encoded by `clippo encode`.
+TEST(ReportXm3600, ComparesClippoWithTokenBaselines) {
+  TempDir dir;
+  train::testing::write_tiny_xm3600(dir / "data", 6);
+  const std::string tokenizer = train::testing::write_tiny_tokenizer(dir / "spm");
+  auto recipe = train::testing::tiny_recipe(dir / "data", dir / "clippo");
+  recipe["data"]["image_text"][0].erase("split");
+  recipe["total_steps"] = 2;
+  ASSERT_EQ(run_clippo("train --config " + write_recipe(dir, recipe, "clippo.json")).exit_code, 0);
+  recipe["out_dir"] = dir / "1t";
+  recipe["model"]["kind"] = "1t-clip";
+  recipe["model"]["tokenizer"] = tokenizer;
+  recipe["model"]["seq_len"] = 8;
+  const auto trained = run_clippo("train --config " + write_recipe(dir, recipe, "1t.json"));
+  ASSERT_EQ(trained.exit_code, 0) << trained.err;
+
+  const auto r = run_clippo("report xm3600 --model clippo=" + (dir / "clippo/model.npz") + " --model 1t-clip=" +
+                            (dir / "1t/model.npz") + " --data " + (dir / "data") + " --out " + (dir / "report") + " --json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  for (const char* m : {"clippo", "1t-clip"}) EXPECT_EQ(j["models"][m]["per_language"]["fr"]["n_captions"], 12) << m;
+
+  const auto info = run_clippo("model info --json " + (dir / "1t/model.npz"));
+  ASSERT_EQ(info.exit_code, 0) << info.err;
+  const auto ij = nlohmann::json::parse(info.out);
+  EXPECT_EQ(ij["kind"], "1t-clip");
+  EXPECT_EQ(ij["text"]["seq_len"], 8);
+
+  // A CLIP* from `model init`, converted to the scanned layout: its text embedding is unchanged.
+  const auto init = run_clippo("model init --variant mu/8 --image-size 32 --kind 'clip*' --tokenizer " + tokenizer +
+                               " --seq-len 8 -o " + (dir / "clipstar.npz"));
+  ASSERT_EQ(init.exit_code, 0) << init.err;
+  const auto conv = run_clippo("model convert " + (dir / "clipstar.npz") + " --layout scanned -o " + (dir / "scanned.npz"));
+  ASSERT_EQ(conv.exit_code, 0) << conv.err;
+  EXPECT_EQ(read_npz(dir / "scanned.npz").count("params/txt/Encoder_0/encoderblock/LayerNorm_0/scale"), 1u);
+  const auto a = run_clippo("encode --model " + (dir / "clipstar.npz") + " --text \"chose 3\" --json");
+  const auto b = run_clippo("encode --model " + (dir / "scanned.npz") + " --text \"chose 3\" --json");
+  ASSERT_EQ(a.exit_code, 0) << a.err;
+  ASSERT_EQ(b.exit_code, 0) << b.err;
+  EXPECT_EQ(nlohmann::json::parse(a.out)["embedding"], nlohmann::json::parse(b.out)["embedding"]);
+  const auto no_tokenizer = run_clippo("model init --kind 1t-clip -o " + (dir / "x.npz"));
+  EXPECT_EQ(no_tokenizer.exit_code, 1);
+  EXPECT_NE(no_tokenizer.err.find("--tokenizer"), std::string::npos) << no_tokenizer.err;
+}
+
+}  // namespace
+}  // namespace clippo::cli

@@ -10,7 +10,10 @@
 #include "core/base/error.h"
 #include "core/base/file_io.h"
 #include "core/base/npz.h"
+#include "api/engine/search_engine.h"
 #include "core/model/model_tools.h"
+#include "render/png_codec.h"
+#include "tokenizer_baselines/sentencepiece_tokenizer.h"
 
 namespace clippo::engine {
 namespace {
@@ -97,6 +100,65 @@ TEST(EncoderTest, RendererAndModelImageSizesMustAgree) {
   spec.image_size = 128;  // the model reads 224
   model::init_model_file(path, c, {{"renderer", render::to_json(spec)}}, 1);
   EXPECT_THROW(Encoder{path}, Error);
+}
+
+}  // namespace
+}  // namespace clippo::engine
+
+namespace clippo::engine {
+namespace {
+
+// A random 1T-CLIP over a tiny SentencePiece model: text goes through the tokenizer inside the
+// model file, never through a renderer, in the Encoder and in search alike.
+TEST(EncoderTest, TokenBaselinesReadTextThroughTheTokenizerInTheirFile) {
+  std::vector<std::string> corpus;
+  for (int i = 0; i < 12; ++i) corpus.push_back("red thing " + std::to_string(i));
+  tokenizer_baselines::SentencePieceTrainOptions so;
+  so.vocab_size = 30;
+  so.hard_vocab_limit = false;
+  model::TextInput text;
+  text.kind = model::ModelKind::kOneTowerTokens;
+  text.tokenizer_model = tokenizer_baselines::train_sentencepiece(corpus, so);
+  text.vocab_size = static_cast<int>(tokenizer_baselines::SentencePieceTokenizer::from_bytes(text.tokenizer_model, "t")->vocab_size());
+  text.seq_len = 32;
+  model::ViTConfig c = model::vit_variant("mu/16");
+  c.depth = 1;
+  c.out_dim = 16;
+  const auto dir = std::filesystem::temp_directory_path() / "clippo_encoder_test_tokens";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  const std::string path = (dir / "1tclip.npz").string();
+  model::init_model_file(path, c, nullptr, 3, DType::kFloat32, text);
+
+  const Encoder e(path);
+  ASSERT_TRUE(e.reads_tokens());
+  const std::vector<int32_t> ids = e.tokenize("red thing 3");
+  ASSERT_EQ(ids.size(), 32u);
+  EXPECT_NE(ids[0], 0);
+  EXPECT_EQ(ids.back(), 0);  // padded with 0, as big_vision pads
+  EXPECT_EQ(e.encode_texts({"red thing 3"}), e.embedder().embed_tokens({ids}));
+  const auto two = e.encode_texts({"red thing 3", "red thing 4"});
+  EXPECT_NE(std::vector<float>(two.begin(), two.begin() + 16), std::vector<float>(two.begin() + 16, two.end()));
+  try {
+    e.render_text("red");
+    FAIL() << "a token model rendered text";
+  } catch (const Error& err) {
+    EXPECT_EQ(err.code(), ErrorCode::kFailedPrecondition);
+  }
+
+  EngineOptions options;
+  SearchEngine engine(path, (dir / "store").string(), options, /*create_store=*/true);
+  ImageU8 img(224, 224, 3);
+  for (size_t i = 0; i < img.pixels.size(); ++i) img.pixels[i] = static_cast<uint8_t>(i * 7);
+  const int64_t id = engine.add_item({-1, "x.png", "red thing", "en", 0}, render::encode_png(img));
+  const SearchResponse r = engine.search_text("red thing 3", 1);
+  ASSERT_EQ(r.results.size(), 1u);
+  EXPECT_EQ(r.results[0].id, id);
+  EXPECT_EQ(engine.embed_text("red thing 3"), e.encode_texts({"red thing 3"}));
+
+  const Encoder clippo(make_model("clippo_for_tokens", "unifont"));
+  EXPECT_FALSE(clippo.reads_tokens());
+  EXPECT_THROW(clippo.tokenize("red"), Error);
 }
 
 }  // namespace

@@ -4,12 +4,14 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "core/base/image.h"
 #include "render/png_codec.h"
 #include "tests/datasets/temp_dir.h"
+#include "tokenizer_baselines/sentencepiece_tokenizer.h"
 
 namespace clippo::train::testing {
 
@@ -56,6 +58,21 @@ inline void write_tiny_pairs(const std::string& path, int n) {
   std::string text;
   for (int i = 0; i < n; ++i) text += "thing " + std::to_string(i) + "\tchose " + std::to_string(i) + "\ten\tfr\n";
   write_text(path, text);
+}
+
+// A SentencePiece model over the tiny captions and pairs (prefix.model): what the token
+// baselines (1t-clip, clip*) read their ids with.
+inline std::string write_tiny_tokenizer(const std::string& prefix) {
+  std::vector<std::string> sentences;
+  for (int i = 0; i < 16; ++i) {
+    for (const char* word : {"thing ", "chose ", "objet "}) sentences.push_back(word + std::to_string(i));
+  }
+  tokenizer_baselines::SentencePieceTrainOptions o;
+  o.vocab_size = 40;
+  o.hard_vocab_limit = false;  // the corpus is tiny
+  o.character_coverage = 1.0;
+  tokenizer_baselines::train_sentencepiece_to_files(sentences, o, prefix);
+  return prefix + ".model";
 }
 
 // A recipe over `data_dir` (write_tiny_xm3600) for a 32 px, 1-block ViT.
