@@ -6,12 +6,7 @@
 # as models/default.npz and writes its held-out figures to models/default_eval/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh
-bash scripts/build.sh
-CLIPPO=build/api/cli/clippo
-[ -f data/emoji-all/captions.jsonl ] || "$CLIPPO" dataset emoji --out data/emoji-all
-[ -f data/pairs/iso_codes.tsv ] || { mkdir -p data/pairs && "$CLIPPO" dataset iso-codes --out data/pairs/iso_codes.tsv; }
-[ -f data/udhr/udhr_pairs_train.tsv ] || "$CLIPPO" dataset udhr --out data/udhr
+source scripts/prepare_training.sh
 "$CLIPPO" train --config configs/default_model.json "$@"
 cp runs/default_model/model.npz models/default.npz
 mkdir -p models/default_eval

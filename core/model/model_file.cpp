@@ -196,7 +196,10 @@ void read_text_side(ModelFile& f, std::map<std::string, bool>& used) {
       f.text.seq_len = f.text.tower.seq_len;
     } else {
       f.text.kind = ModelKind::kOneTowerTokens;
-      f.text.seq_len = static_cast<int>(shapes.at(f.text_prefix + "pos_embedding").at(1));
+      const auto& pe = shapes.at(f.text_prefix + "pos_embedding");
+      CLIPPO_CHECK(pe.size() == 3 && pe[0] == 1, kInvalidArgument,
+                   "'" + f.text_prefix + "pos_embedding' has shape " + shape_str(pe) + ", expected (1, seq_len, width)");
+      f.text.seq_len = static_cast<int>(pe[1]);
     }
   } catch (const Error& e) {
     throw Error(e.code(), f.path + ": " + e.what());

@@ -156,6 +156,17 @@ TEST(EncoderTest, TokenBaselinesReadTextThroughTheTokenizerInTheirFile) {
   EXPECT_EQ(r.results[0].id, id);
   EXPECT_EQ(engine.embed_text("red thing 3"), e.encode_texts({"red thing 3"}));
 
+  // A damaged tokenizer inside the file: one error naming the model, not a crash at first query.
+  text.tokenizer_model = "not a SentencePiece model";
+  const std::string broken = (dir / "broken.npz").string();
+  model::init_model_file(broken, c, nullptr, 3, DType::kFloat32, text);
+  try {
+    const Encoder bad(broken);
+    FAIL() << "loaded a model whose tokenizer is garbage";
+  } catch (const Error& err) {
+    EXPECT_NE(std::string(err.what()).find(broken), std::string::npos) << err.what();
+  }
+
   const Encoder clippo(make_model("clippo_for_tokens", "unifont"));
   EXPECT_FALSE(clippo.reads_tokens());
   EXPECT_THROW(clippo.tokenize("red"), Error);

@@ -176,6 +176,14 @@ TEST(TokenModelsTest, BrokenFilesAndInputsNameTheProblem) {
             }).find("embeds into 12 dims"),
             std::string::npos);
 
+  // 1T-CLIP: its positions are all that tell its length.
+  ClippoModel one(tiny_image_tower(), nullptr, 10.0, one_tower_text());
+  one->save(good);
+  auto one_arrays = read_npz(good);
+  one_arrays["params/txt/pos_embedding"].shape = {kSeqLen * 32};
+  write_npz(bad, one_arrays);
+  EXPECT_NE(error_of([&] { read_model_file(bad); }).find("'params/txt/pos_embedding' has shape"), std::string::npos);
+
   EXPECT_NE(error_of([&] { model->embed_tokens(torch::full({1, kSeqLen}, kVocab, torch::kInt64)); })
                 .find("outside the vocabulary"),
             std::string::npos);

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# The paper's comparison at this machine's scale (docs/REPORTS.md): trains the 1T-CLIP and CLIP*
+# baselines on exactly the default model's data and budget (configs/default_1tclip.json,
+# configs/default_clipstar.json; resumable), then puts them beside the shipped CLIPPO default
+# model in the same reports:
+#   bash scripts/compare_baselines.sh            (extra arguments go to both `clippo train` runs)
+# Writes docs/reports/baselines/{heldout,train}/xm3600.{md,svg,json} and pairs_*.json.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/prepare_training.sh
+"$CLIPPO" train --config configs/default_1tclip.json "$@"
+"$CLIPPO" train --config configs/default_clipstar.json "$@"
+MODELS=(--model clippo=models/default.npz --model 1t-clip=runs/default_1tclip/model.npz
+        --model clip-star=runs/default_clipstar/model.npz)
+OUT=docs/reports/baselines
+mkdir -p "$OUT"
+# Held out: the 134 emoji no model trained on, captioned in every CLDR locale.
+"$CLIPPO" report xm3600 "${MODELS[@]}" --data data/emoji-all --split heldout --out "$OUT/heldout"
+# Seen in training (first caption per locale, as trained): how well each model fits the same data.
+"$CLIPPO" report xm3600 "${MODELS[@]}" --data data/emoji-all --split train \
+  --languages en,de,fr,es,ja,zh,ru,ar,hi --out "$OUT/train"
+for m in clippo=models/default.npz 1t-clip=runs/default_1tclip/model.npz clip-star=runs/default_clipstar/model.npz; do
+  "$CLIPPO" eval pairs --model "${m#*=}" --data data/udhr/udhr_pairs_heldout.tsv --json > "$OUT/pairs_${m%%=*}.json"
+done
