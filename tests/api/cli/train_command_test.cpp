@@ -178,6 +178,12 @@ TEST(ReportXm3600, ComparesClippoWithTokenBaselines) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto j = nlohmann::json::parse(r.out);
   for (const char* m : {"clippo", "1t-clip"}) EXPECT_EQ(j["models"][m]["per_language"]["fr"]["n_captions"], 12) << m;
+  EXPECT_TRUE(j["languages_left_out"].empty());
+  // Every language covers all 6 images: asking for 7 leaves none, which is said, not reported as zeros.
+  const auto sparse = run_clippo("report xm3600 --model " + (dir / "1t/model.npz") + " --data " + (dir / "data") +
+                                 " --min-images 7 --out " + (dir / "sparse"));
+  EXPECT_EQ(sparse.exit_code, 1);
+  EXPECT_NE(sparse.err.find("no language has captions for 7 images"), std::string::npos) << sparse.err;
 
   const auto info = run_clippo("model info --json " + (dir / "1t/model.npz"));
   ASSERT_EQ(info.exit_code, 0) << info.err;
