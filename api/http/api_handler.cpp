@@ -258,7 +258,11 @@ HttpResponse ApiHandler::health() const {
                                  {"items", engine_.store().size()},
                                  {"dim", engine_.store().dim()},
                                  {"model", engine_.store().model().to_json()},
-                                 {"renderer", engine_.encoder().renderer().spec().kind}});
+                                 // Token baselines (1t-clip, clip*) read SentencePiece ids: no renderer.
+                                 {"model_kind", model::model_kind_name(engine_.encoder().embedder().text_input().kind)},
+                                 {"renderer", engine_.encoder().reads_tokens()
+                                                  ? Json(nullptr)
+                                                  : Json(engine_.encoder().renderer().spec().kind)}});
 }
 
 HttpResponse ApiHandler::search(const HttpRequest& r, const std::string& query_string) {

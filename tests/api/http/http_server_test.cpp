@@ -84,6 +84,8 @@ TEST_F(HttpServerTest, HealthSearchEmbedRender) {
   const auto health = json::parse(request(port(), "GET", "/v1/health").body);
   EXPECT_EQ(health["status"], "ok");
   EXPECT_EQ(health["items"], 4);
+  EXPECT_EQ(health["model_kind"], "clippo");
+  EXPECT_EQ(health["renderer"], "unifont");
   const json r = post_json("/v1/search", {{"query", "a gradient photo, قطة, 猫"}, {"k", 3}}, 200);
   ASSERT_EQ(r["results"].size(), 3u);
   EXPECT_GE(r["results"][0]["score"].get<double>(), r["results"][1]["score"].get<double>());
