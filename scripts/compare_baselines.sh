@@ -10,6 +10,8 @@ cd "$(dirname "$0")/.."
 source scripts/prepare_training.sh
 "$CLIPPO" train --config configs/default_1tclip.json "$@"
 "$CLIPPO" train --config configs/default_clipstar.json "$@"
+# Control: 1T-CLIP given about as much text as CLIPPO's 64 px canvas shows (16 ids).
+"$CLIPPO" train --config configs/default_1tclip_seq16.json "$@"
 MODELS=(--model clippo=models/default.npz --model 1t-clip=runs/default_1tclip/model.npz
         --model clip-star=runs/default_clipstar/model.npz)
 OUT=docs/reports/baselines
@@ -20,6 +22,7 @@ mkdir -p "$OUT"
 # Seen in training (first caption per locale, as trained): how well each model fits the same data.
 "$CLIPPO" report xm3600 "${MODELS[@]}" --data data/emoji-all --split train \
   --languages en,de,fr,es,ja,zh,ru,ar,hi --out "$OUT/train"
-for m in clippo=models/default.npz 1t-clip=runs/default_1tclip/model.npz clip-star=runs/default_clipstar/model.npz; do
+for m in clippo=models/default.npz 1t-clip=runs/default_1tclip/model.npz clip-star=runs/default_clipstar/model.npz \
+         1t-clip-seq16=runs/default_1tclip_seq16/model.npz; do
   "$CLIPPO" eval pairs --model "${m#*=}" --data data/udhr/udhr_pairs_heldout.tsv --json > "$OUT/pairs_${m%%=*}.json"
 done
