@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+
 #include "core/base/error.h"
 
 namespace clippo::train {
@@ -82,6 +84,22 @@ TEST(TrainRecipe, RefusesUnknownKeysWrongTypesAndImpossibleValues) {
   j["renderer"] = {{"image_size", 32}};
   EXPECT_NE(error_of(j).find("renderer.image_size"), std::string::npos);
   EXPECT_NE(error_of(nlohmann::json::array()).find("object"), std::string::npos);
+}
+
+// Every recipe the project ships parses under the strict rules, and the baselines' recipes are
+// the default model's with only the text input changed (the comparison's premise).
+TEST(TrainRecipe, ShippedRecipesParseAndBaselinesDifferOnlyInTheirTextInput) {
+  const std::string dir = std::string(CLIPPO_SOURCE_DIR) + "/configs/";
+  const TrainRecipe clippo = read_train_recipe(dir + "default_model.json");
+  for (const char* name : {"default_1tclip.json", "default_clipstar.json", "default_1tclip_seq16.json"}) {
+    const TrainRecipe baseline = read_train_recipe(dir + name);
+    EXPECT_TRUE(baseline.model.reads_tokens()) << name;
+    nlohmann::json a = to_json(clippo), b = to_json(baseline);
+    for (const char* key : {"kind", "tokenizer", "seq_len", "text_tower"}) b["model"].erase(key);
+    a.erase("out_dir");
+    b.erase("out_dir");
+    EXPECT_EQ(a, b) << name;
+  }
 }
 
 }  // namespace
