@@ -21,11 +21,6 @@ bool is_file(const fs::path& p) {
   return fs::is_regular_file(p, ec);
 }
 
-bool keeps_language(const SourceSpec& spec, const std::string& language) {
-  return spec.languages.empty() ||
-         std::find(spec.languages.begin(), spec.languages.end(), language) != spec.languages.end();
-}
-
 // Keeps the non-empty strings of `list` (a JSON array, checked by the caller), at most one when
 // first_caption_only; an empty or non-string entry is a skipped record.
 std::vector<std::string> usable_captions(const nlohmann::json& list, const SourceSpec& spec,
@@ -101,7 +96,7 @@ class Xm3600Reader final : public CaptionedImageReader {
     out = CaptionedImage{key, find_image(key), "images/" + key + ".{jpg,jpeg,png,webp}", where, {}};
     for (const auto& [language, value] : j.items()) {  // nlohmann::json keeps keys sorted
       // Keys with a '/' ("image/key", and any "image/..." a variant adds) describe the image.
-      if (language.find('/') != std::string::npos || !keeps_language(spec_, language)) continue;
+      if (language.find('/') != std::string::npos || !spec_.keeps_language(language)) continue;
       if (!value.is_object() || !value.contains("caption") || !value["caption"].is_array()) {
         counts.add_skip(where + ": '" + language + "' is not {\"caption\": [...]}");
         continue;
@@ -173,7 +168,7 @@ class KarpathyReader final : public CaptionedImageReader {
     const std::string relative = filepath.empty() ? filename : filepath + "/" + filename;
     const fs::path image_path = root_ / relative;
     out = CaptionedImage{relative, is_file(image_path) ? image_path.string() : "", relative, where, {}};
-    if (!keeps_language(spec_, "en")) return true;
+    if (!spec_.keeps_language("en")) return true;
     nlohmann::json raw = nlohmann::json::array();
     for (const nlohmann::json& sentence : image["sentences"]) {
       raw.push_back(sentence.is_object() && sentence.contains("raw") ? sentence["raw"] : nlohmann::json());

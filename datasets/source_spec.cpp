@@ -65,6 +65,10 @@ void validate_source_spec(const SourceSpec& s) {
   }
 }
 
+bool SourceSpec::keeps_language(const std::string& language) const {
+  return languages.empty() || std::find(languages.begin(), languages.end(), language) != languages.end();
+}
+
 SourceSpec source_spec_from_json(const nlohmann::json& j) {
   CLIPPO_CHECK(j.is_object(), kInvalidArgument, "source spec: must be a JSON object, got " + j.dump());
   for (const auto& [key, value] : j.items()) {

@@ -40,6 +40,9 @@ struct SourceSpec {
                                        // language is dropped when set; a text pair is kept when
                                        // both its languages are listed.
   bool first_caption_only = false;     // xm3600/karpathy: one caption per image and language
+
+  // True when `languages` is empty or lists `language`: the one filter every reader applies.
+  bool keeps_language(const std::string& language) const;
 };
 
 // Strict: an unknown key, a wrong type, an unknown format, empty paths, or an option the format

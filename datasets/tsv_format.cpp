@@ -7,26 +7,13 @@
 
 #include "core/base/error.h"
 #include "core/base/file_io.h"
+#include "core/base/strings.h"
 #include "core/base/utf8.h"
 
 namespace clippo::datasets {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::vector<std::string> split_tabs(const std::string& line) {
-  std::vector<std::string> fields;
-  size_t start = 0;
-  for (size_t tab; (tab = line.find('\t', start)) != std::string::npos; start = tab + 1) {
-    fields.push_back(line.substr(start, tab - start));
-  }
-  fields.push_back(line.substr(start));
-  return fields;
-}
-
-bool listed(const std::vector<std::string>& languages, const std::string& language) {
-  return languages.empty() || std::find(languages.begin(), languages.end(), language) != languages.end();
-}
 
 // The data lines of a list of files, with where each came from.
 class TsvLines {
@@ -68,7 +55,7 @@ bool parse_fields(const std::string& line, const std::string& where, const std::
     counts.add_skip(where + ": not UTF-8");
     return false;
   }
-  fields = split_tabs(line);
+  fields = split_fields(line, '\t');
   if (std::find(allowed.begin(), allowed.end(), fields.size()) == allowed.end()) {
     counts.add_skip(where + ": " + std::to_string(fields.size()) + " field(s), expected " + layout);
     return false;
@@ -90,7 +77,7 @@ class ImageTextTsvReader final : public SourceReader<ImageTextExample> {
     while (lines_.next(line, where)) {
       if (!parse_fields(line, where, {2, 3}, "path<TAB>caption[<TAB>language]", f, counts)) continue;
       const std::string language = f.size() == 3 ? f[2] : "";
-      if (!spec_.languages.empty() && !listed(spec_.languages, language)) continue;
+      if (!spec_.keeps_language(language)) continue;
       const fs::path base = spec_.image_root.empty() ? fs::path(lines_.current_file()).parent_path()
                                                      : fs::path(spec_.image_root);
       const fs::path image = fs::path(f[0]).is_absolute() ? fs::path(f[0]) : base / f[0];
@@ -121,8 +108,7 @@ class TextPairsTsvReader final : public SourceReader<TextPairExample> {
       if (!parse_fields(line, where, {2, 4}, "text_a<TAB>text_b[<TAB>lang_a<TAB>lang_b]", f, counts))
         continue;
       f.resize(4);
-      if (!spec_.languages.empty() && !(listed(spec_.languages, f[2]) && listed(spec_.languages, f[3])))
-        continue;
+      if (!(spec_.keeps_language(f[2]) && spec_.keeps_language(f[3]))) continue;
       out = TextPairExample{f[0], f[1], f[2], f[3]};
       return true;
     }

@@ -7,6 +7,7 @@
 
 #include "core/base/error.h"
 #include "core/base/file_io.h"
+#include "core/base/strings.h"
 #include "core/base/utf8.h"
 #include "datasets/tar_reader.h"
 #include "datasets/tar_writer.h"
@@ -56,13 +57,7 @@ std::vector<std::string> brace_alternatives(const std::string& body, const std::
   }
   if (body.find(',') == std::string::npos)
     return {"{" + body + "}"};  // not a pattern: kept, as braceexpand does
-  std::vector<std::string> out;
-  size_t start = 0;
-  for (size_t comma; (comma = body.find(',', start)) != std::string::npos; start = comma + 1) {
-    out.push_back(body.substr(start, comma - start));
-  }
-  out.push_back(body.substr(start));
-  return out;
+  return split_fields(body, ',');
 }
 
 // One sample as its members arrive.
