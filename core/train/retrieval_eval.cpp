@@ -14,20 +14,18 @@ float dot(const float* a, const float* b, size_t dim) {
   return s;
 }
 
-// Embeds `n` items made on demand by `make(i)`, batch by batch, reporting progress.
-template <class Make>
-std::vector<float> embed_all(size_t n, const Make& make, const EmbedPixelsFn& embed, const RetrievalEvalOptions& o,
+// Embeds `n` items made on demand by `make(i)` (images or texts), batch by batch, reporting progress.
+template <class Make, class EmbedBatch>
+std::vector<float> embed_all(size_t n, const Make& make, const EmbedBatch& embed_batch, const RetrievalEvalOptions& o,
                              size_t& done, size_t total) {
   std::vector<float> out;
   const size_t batch = std::max<size_t>(1, o.batch_size);
   for (size_t start = 0; start < n; start += batch) {
     const size_t end = std::min(n, start + batch);
-    std::vector<ImageU8> pixels;
-    pixels.reserve(end - start);
-    for (size_t i = start; i < end; ++i) pixels.push_back(make(i));
-    std::vector<const ImageU8*> views;
-    for (const auto& p : pixels) views.push_back(&p);
-    const std::vector<float> z = embed(views);
+    std::vector<decltype(make(start))> items;
+    items.reserve(end - start);
+    for (size_t i = start; i < end; ++i) items.push_back(make(i));
+    const std::vector<float> z = embed_batch(items);
     out.insert(out.end(), z.begin(), z.end());
     done += end - start;
     if (o.on_progress) o.on_progress(done, total);
@@ -35,20 +33,12 @@ std::vector<float> embed_all(size_t n, const Make& make, const EmbedPixelsFn& em
   return out;
 }
 
-// Embeds `texts` batch by batch, reporting progress.
-std::vector<float> embed_texts_in_batches(const std::vector<std::string>& texts, const EmbedTextsFn& embed,
-                                          const RetrievalEvalOptions& o, size_t& done, size_t total) {
-  std::vector<float> out;
-  const size_t batch = std::max<size_t>(1, o.batch_size);
-  for (size_t start = 0; start < texts.size(); start += batch) {
-    const size_t end = std::min(texts.size(), start + batch);
-    const std::vector<float> z = embed(std::vector<std::string>(texts.begin() + static_cast<std::ptrdiff_t>(start),
-                                                                texts.begin() + static_cast<std::ptrdiff_t>(end)));
-    out.insert(out.end(), z.begin(), z.end());
-    done += end - start;
-    if (o.on_progress) o.on_progress(done, total);
-  }
-  return out;
+// Pixels to the embedding function's views of them.
+std::vector<float> embed_pixels(const EmbedPixelsFn& embed, const std::vector<ImageU8>& pixels) {
+  std::vector<const ImageU8*> views;
+  views.reserve(pixels.size());
+  for (const auto& p : pixels) views.push_back(&p);
+  return embed(views);
 }
 
 // 1 when rank < k, the share of hits over `ranks`.
@@ -121,9 +111,7 @@ EmbedTextsFn render_then_embed(const render::TextRenderer& renderer, EmbedPixels
     std::vector<ImageU8> pixels;
     pixels.reserve(texts.size());
     for (const auto& t : texts) pixels.push_back(renderer.render(t));
-    std::vector<const ImageU8*> views;
-    for (const auto& p : pixels) views.push_back(&p);
-    return embed(views);
+    return embed_pixels(embed, pixels);
   };
 }
 
@@ -147,14 +135,14 @@ tokenizer_baselines::ModelRetrieval evaluate_retrieval(const datasets::Retrieval
       throw Error(e.code(), "retrieval evaluation: image '" + data.image_keys[i] + "': " + e.what());
     }
   };
-  const std::vector<float> image_z = embed_all(n_images, image_at, embed, o, done, total);
+  const auto embed_images = [&](const std::vector<ImageU8>& pixels) { return embed_pixels(embed, pixels); };
+  const std::vector<float> image_z = embed_all(n_images, image_at, embed_images, o, done, total);
   const size_t dim = image_z.size() / n_images;
   tokenizer_baselines::ModelRetrieval result;
   for (const auto& [language, captions] : kept) {
     if (captions.empty()) continue;
-    std::vector<std::string> texts;
-    for (const auto* c : captions) texts.push_back(c->text);
-    const std::vector<float> text_z = embed_texts_in_batches(texts, embed_texts, o, done, total);
+    const auto text_at = [&](size_t i) { return captions[i]->text; };
+    const std::vector<float> text_z = embed_all(captions.size(), text_at, embed_texts, o, done, total);
     std::vector<size_t> caption_image;
     for (const auto* c : captions) caption_image.push_back(c->image_index);
     auto scores = score_language(image_z, text_z, caption_image, dim);
