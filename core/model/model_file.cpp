@@ -144,6 +144,17 @@ std::string scanned_name(const std::string& name, int* block_index) {
 
 namespace {
 
+// Our meta may name a pooling the shapes cannot tell apart: without a MAP head or [cls] token,
+// "gap", "0" and (token towers) "last" have the same parameters, and inference picks the
+// default of its kind ("gap" for images, text_transformer's "last" for token towers).
+// `saved` is the meta's architecture object for this tower.
+void pool_from_meta(ViTConfig& c, const nlohmann::json& saved) {
+  if (!saved.is_object() || !saved.contains("pool_type") || !saved["pool_type"].is_string()) return;
+  const std::string pool = saved["pool_type"];
+  const bool same_parameters = c.reads_tokens() ? pool != "map" : (pool == "0" || pool == "gap");
+  if (c.pool_type == (c.reads_tokens() ? "last" : "gap") && same_parameters) c.pool_type = pool;
+}
+
 // Checks every expected parameter of one tower (names relative to `prefix`) for presence, shape
 // and dtype, marking each as used.
 void check_params(ModelFile& f, const std::string& prefix,
@@ -187,11 +198,9 @@ void read_text_side(ModelFile& f, std::map<std::string, bool>& used) {
     if (tower) {
       f.text.kind = ModelKind::kTwoTowers;
       f.text.tower = infer_vit_config(shapes, f.text_prefix);
-      // Our meta names a pooling the shapes cannot tell apart (gap, 0, last).
       const auto& m = f.meta;
-      if (m.is_object() && m.contains("text") && m["text"].contains("tower") && m["text"]["tower"].contains("pool_type")) {
-        const auto pool = m["text"]["tower"]["pool_type"];
-        if (pool.is_string() && f.text.tower.pool_type != "map" && pool != "map") f.text.tower.pool_type = pool;
+      if (m.is_object() && m.contains("text") && m["text"].is_object()) {
+        pool_from_meta(f.text.tower, m["text"].value("tower", nlohmann::json()));
       }
       f.text.seq_len = f.text.tower.seq_len;
     } else {
@@ -263,11 +272,7 @@ ModelFile read_model_file(const std::string& path, int image_size) {
   CLIPPO_CHECK(image_size <= 0 || f.config.image_size == image_size, kInvalidArgument,
                path + ": the model reads " + std::to_string(f.config.image_size) + " px images (its position "
                       "embedding says so), not " + std::to_string(image_size));
-  // Our meta may name a pooling the shapes cannot tell apart ("0" vs "gap").
-  if (f.meta.is_object() && f.meta.contains("vit") && f.meta["vit"].contains("pool_type")) {
-    const auto pool = f.meta["vit"]["pool_type"];
-    if (pool.is_string() && (pool == "0" || pool == "gap") && f.config.pool_type == "gap") f.config.pool_type = pool;
-  }
+  if (f.meta.is_object() && f.meta.contains("vit")) pool_from_meta(f.config, f.meta["vit"]);
 
   std::map<std::string, bool> used;
   check_params(f, f.prefix, expected_param_shapes(f.config), f.config.scan, f.config.depth, used);
