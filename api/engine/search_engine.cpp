@@ -10,7 +10,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 double ms_since(Clock::time_point t) { return std::chrono::duration<double, std::milli>(Clock::now() - t).count(); }
-void check_k(int k) { CLIPPO_CHECK(k >= 1 && k <= 1000, kInvalidArgument, "k must be in [1, 1000], got " + std::to_string(k)); }
 
 }  // namespace
 
@@ -54,14 +53,12 @@ SearchResponse SearchEngine::search_vector(const std::vector<float>& query, int 
 SearchResponse SearchEngine::search_text(const std::string& query, int k) const {
   check_query(query);
   if (encoder_->reads_tokens()) {  // a token baseline: no pixels to batch, its text side runs alone
-    check_k(k);
-    const auto start = Clock::now();
-    SearchTiming took;
-    const std::vector<float> z = encoder_->encode_texts({query});
-    took.encode_ms = ms_since(start);
-    SearchResponse r = search_vector(z, k, took);
-    r.took.total_ms = ms_since(start);
-    return r;
+    return search_timed([&](SearchTiming& took) {
+      const auto t = Clock::now();
+      std::vector<float> z = encoder_->encode_texts({query});
+      took.encode_ms = ms_since(t);
+      return z;
+    }, k);
   }
   return search_pixels([&] { return encoder_->render_text(query); }, k);
 }
@@ -71,14 +68,23 @@ SearchResponse SearchEngine::search_image(const std::string& encoded_image, int 
 }
 
 SearchResponse SearchEngine::search_pixels(const std::function<ImageU8()>& make_pixels, int k) const {
-  check_k(k);
+  return search_timed([&](SearchTiming& took) {
+    const auto start = Clock::now();
+    ImageU8 pixels = make_pixels();  // text rendering, or image decode + resize
+    took.render_ms = ms_since(start);
+    const auto t = Clock::now();
+    std::vector<float> z = batcher_->embed(std::move(pixels));
+    took.encode_ms = ms_since(t);
+    return z;
+  }, k);
+}
+
+SearchResponse SearchEngine::search_timed(const std::function<std::vector<float>(SearchTiming&)>& embed_query,
+                                          int k) const {
+  CLIPPO_CHECK(k >= 1 && k <= 1000, kInvalidArgument, "k must be in [1, 1000], got " + std::to_string(k));
   const auto start = Clock::now();
   SearchTiming took;
-  ImageU8 pixels = make_pixels();  // text rendering, or image decode + resize
-  took.render_ms = ms_since(start);
-  const auto t = Clock::now();
-  const std::vector<float> z = batcher_->embed(std::move(pixels));
-  took.encode_ms = ms_since(t);
+  const std::vector<float> z = embed_query(took);
   SearchResponse r = search_vector(z, k, took);
   r.took.total_ms = ms_since(start);
   return r;

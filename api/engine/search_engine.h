@@ -69,6 +69,8 @@ class SearchEngine {
 
  private:
   SearchResponse search_pixels(const std::function<ImageU8()>& make_pixels, int k) const;
+  // Checks k, embeds the query (recording its timings) and searches; total_ms spans it all.
+  SearchResponse search_timed(const std::function<std::vector<float>(SearchTiming&)>& embed_query, int k) const;
   SearchResponse search_vector(const std::vector<float>& query, int k, SearchTiming took) const;
   void check_query(const std::string& query) const;
 
