@@ -106,6 +106,12 @@ BatchComposition batch_composition(const TrainRecipe& recipe) {
   return c;
 }
 
+void write_token_ids(const tokenizer_baselines::SentencePieceTokenizer& tokenizer, const std::string& text,
+                     torch::Tensor& ids, int64_t row) {
+  const std::vector<int32_t> padded = tokenizer.encode_padded(text, static_cast<size_t>(ids.size(1)));
+  std::copy(padded.begin(), padded.end(), ids[row].data_ptr<int64_t>());
+}
+
 struct BatchPipeline::Impl {
   const TrainRecipe& recipe;
   const render::TextRenderer& renderer;
@@ -172,8 +178,7 @@ struct BatchPipeline::Impl {
   // One text into row `row`: its token ids, or its rendering in [-1, 1].
   void put_text(const std::string& text, torch::Tensor& out, int64_t row) const {
     if (tokenizer != nullptr) {
-      const std::vector<int32_t> ids = tokenizer->encode_padded(text, static_cast<size_t>(recipe.model.seq_len));
-      std::copy(ids.begin(), ids.end(), out[row].data_ptr<int64_t>());
+      write_token_ids(*tokenizer, text, out, row);
     } else {
       to_tensor_row(renderer.render(text), out, row);
     }

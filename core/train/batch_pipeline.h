@@ -50,6 +50,11 @@ struct BatchComposition {
 };
 BatchComposition batch_composition(const TrainRecipe& recipe);
 
+// A token model's ids for `text` into row `row` of `ids`, an (n, seq_len) int64 tensor
+// (SentencePieceTokenizer::encode_padded): what the pipeline feeds and the evaluation embeds.
+void write_token_ids(const tokenizer_baselines::SentencePieceTokenizer& tokenizer, const std::string& text,
+                     torch::Tensor& ids, int64_t row);
+
 class BatchPipeline {
  public:
   // Starts the producer at `start_step` (skipping the examples of earlier steps). Text is

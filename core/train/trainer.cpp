@@ -352,20 +352,14 @@ class Run {
       model::CudaBf16Autocast autocast(recipe_.precision == "bfloat16");
       return to_floats(model_->embed(x.to(device_)));
     };
-    EmbedTextsFn embed_texts = render_then_embed(*renderer_, embed);
-    if (tokenizer_) {
-      embed_texts = [&](const std::vector<std::string>& texts) {
-        torch::NoGradGuard no_grad;
-        const int64_t len = recipe_.model.seq_len;
-        auto ids = torch::empty({static_cast<int64_t>(texts.size()), len}, torch::kInt64);
-        for (size_t i = 0; i < texts.size(); ++i) {
-          const auto row = tokenizer_->encode_padded(texts[i], static_cast<size_t>(len));
-          std::copy(row.begin(), row.end(), ids[static_cast<int64_t>(i)].data_ptr<int64_t>());
-        }
-        model::CudaBf16Autocast autocast(recipe_.precision == "bfloat16");
-        return to_floats(model_->embed_tokens(ids.to(device_)));
-      };
-    }
+    const EmbedTextsFn embed_token_ids = [&](const std::vector<std::string>& texts) {
+      torch::NoGradGuard no_grad;
+      auto ids = torch::empty({static_cast<int64_t>(texts.size()), recipe_.model.seq_len}, torch::kInt64);
+      for (size_t i = 0; i < texts.size(); ++i) write_token_ids(*tokenizer_, texts[i], ids, static_cast<int64_t>(i));
+      model::CudaBf16Autocast autocast(recipe_.precision == "bfloat16");
+      return to_floats(model_->embed_tokens(ids.to(device_)));
+    };
+    const EmbedTextsFn embed_texts = tokenizer_ ? embed_token_ids : render_then_embed(*renderer_, embed);
     nlohmann::json out = nlohmann::json::array();
     for (size_t i = 0; i < eval_sets_.size(); ++i) {
       const auto result = evaluate_retrieval(eval_sets_[i], embed, embed_texts, o);
