@@ -42,6 +42,21 @@ struct Embedder::Impl {
   torch::Device device{torch::kCPU};
   torch::ScalarType dtype = torch::kFloat32;
   int max_batch = 32;
+
+  // Runs `count` inputs through the model max_batch at a time: make_batch(start, n) builds rows
+  // [start, start + n) on the CPU, forward(tensor on the device) embeds them. count x dim floats.
+  template <class MakeBatch, class Forward>
+  std::vector<float> in_batches(size_t count, const MakeBatch& make_batch, const Forward& forward) const {
+    const size_t d = static_cast<size_t>(file.config.embedding_dim());
+    std::vector<float> out(count * d);
+    c10::InferenceMode inference;
+    for (size_t start = 0; start < count; start += static_cast<size_t>(max_batch)) {
+      const size_t n = std::min(count - start, static_cast<size_t>(max_batch));
+      const torch::Tensor z = forward(make_batch(start, n).to(device)).to(torch::kCPU, torch::kFloat32).contiguous();
+      std::memcpy(out.data() + start * d, z.data_ptr<float>(), n * d * sizeof(float));
+    }
+    return out;
+  }
 };
 
 Embedder::Embedder(const std::string& model_path, const EmbedderOptions& options) : impl_(std::make_unique<Impl>()) {
@@ -81,11 +96,7 @@ Embedder::~Embedder() = default;
 
 std::vector<float> Embedder::embed(const std::vector<const ImageU8*>& images) const {
   const int size = image_size();
-  const int d = dim();
-  std::vector<float> out(images.size() * static_cast<size_t>(d));
-  c10::InferenceMode inference;
-  for (size_t start = 0; start < images.size(); start += static_cast<size_t>(impl_->max_batch)) {
-    const size_t n = std::min(images.size() - start, static_cast<size_t>(impl_->max_batch));
+  const auto make_batch = [&](size_t start, size_t n) {
     auto batch = torch::empty({static_cast<int64_t>(n), size, size, 3}, torch::kUInt8);
     uint8_t* dst = batch.data_ptr<uint8_t>();
     const size_t per_image = static_cast<size_t>(size) * size * 3;
@@ -96,23 +107,19 @@ std::vector<float> Embedder::embed(const std::vector<const ImageU8*>& images) co
                    "the model reads " + std::to_string(size) + "x" + std::to_string(size) + "x3 images");
       std::memcpy(dst + i * per_image, img->data(), per_image);
     }
+    return batch;
+  };
+  return impl_->in_batches(images.size(), make_batch, [&](const torch::Tensor& batch) {
     // big_vision value_range(-1, 1): x / 255 * 2 - 1, in float32 before any downcast.
-    auto x = batch.to(impl_->device).to(torch::kFloat32).div_(255.0f).mul_(2.0f).sub_(1.0f).to(impl_->dtype);
-    auto z = impl_->model->embed(x).to(torch::kCPU, torch::kFloat32).contiguous();
-    std::memcpy(out.data() + start * d, z.data_ptr<float>(), n * d * sizeof(float));
-  }
-  return out;
+    return impl_->model->embed(batch.to(torch::kFloat32).div_(255.0f).mul_(2.0f).sub_(1.0f).to(impl_->dtype));
+  });
 }
 
 std::vector<float> Embedder::embed_tokens(const std::vector<std::vector<int32_t>>& ids) const {
   const TextInput& text = impl_->file.text;
   CLIPPO_CHECK(text.reads_tokens(), kFailedPrecondition,
                impl_->file.path + " is a CLIPPO model: it reads text rendered as pixels, not token ids");
-  const int d = dim();
-  std::vector<float> out(ids.size() * static_cast<size_t>(d));
-  c10::InferenceMode inference;
-  for (size_t start = 0; start < ids.size(); start += static_cast<size_t>(impl_->max_batch)) {
-    const size_t n = std::min(ids.size() - start, static_cast<size_t>(impl_->max_batch));
+  const auto make_batch = [&](size_t start, size_t n) {
     auto batch = torch::empty({static_cast<int64_t>(n), text.seq_len}, torch::kInt64);
     int64_t* dst = batch.data_ptr<int64_t>();
     for (size_t i = 0; i < n; ++i) {
@@ -122,10 +129,10 @@ std::vector<float> Embedder::embed_tokens(const std::vector<std::vector<int32_t>
                        std::to_string(row.size()));
       std::copy(row.begin(), row.end(), dst + i * text.seq_len);
     }
-    auto z = impl_->model->embed_tokens(batch.to(impl_->device)).to(torch::kCPU, torch::kFloat32).contiguous();
-    std::memcpy(out.data() + start * d, z.data_ptr<float>(), n * d * sizeof(float));
-  }
-  return out;
+    return batch;
+  };
+  return impl_->in_batches(ids.size(), make_batch,
+                           [&](const torch::Tensor& batch) { return impl_->model->embed_tokens(batch); });
 }
 
 bool Embedder::reads_tokens() const { return impl_->file.text.reads_tokens(); }
