@@ -7,6 +7,9 @@ pkg_check_modules(HARFBUZZ REQUIRED IMPORTED_TARGET harfbuzz)
 pkg_check_modules(ICU REQUIRED IMPORTED_TARGET icu-uc)
 pkg_check_modules(PNG REQUIRED IMPORTED_TARGET libpng)
 pkg_check_modules(WEBP REQUIRED IMPORTED_TARGET libwebp)
+# librsvg draws the corpus builder's SVG sources (datasets/corpus). Optional: a machine without
+# it (the GPU machine) builds everything else, and drawing an SVG there is one clear error.
+pkg_check_modules(RSVG IMPORTED_TARGET librsvg-2.0)
 find_package(JPEG REQUIRED)
 find_path(CLI11_INCLUDE_DIR CLI/CLI.hpp REQUIRED)
 find_package(ZLIB REQUIRED)

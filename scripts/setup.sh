@@ -15,6 +15,7 @@ PACKAGES=(
   libfaiss-dev libblas-dev liblapack-dev  # index/: FAISS 1.7 (CPU, static: we link its BLAS/LAPACK)
   libopenblas0-pthread              # LibTorch's BLAS: Debian's default netlib BLAS is ~100x slower
   libjpeg62-turbo-dev libpng-dev libwebp-dev
+  librsvg2-dev                      # datasets/corpus: draws the SVG sources of `clippo dataset corpus`
   # Fonts: Unifont (big_vision's renderer; planes 1-16 ship only as OpenType), Noto for shaping.
   unifont fonts-unifont fonts-noto-core fonts-noto-cjk fonts-noto-color-emoji
   unicode-cldr-core                 # emoji names and keywords in ~140 locales (datasets/)

@@ -10,6 +10,7 @@
 #include "api/cli/commands.h"
 #include "api/cli/progress_bar.h"
 #include "core/base/error.h"
+#include "datasets/corpus/corpus_builder.h"
 #include "datasets/emoji_collection.h"
 #include "datasets/iso_codes_pairs.h"
 #include "datasets/udhr_corpus.h"
@@ -88,6 +89,26 @@ int run_dataset_iso_codes(const IsoCodesDatasetOptions& o) {
   return 0;
 }
 
+struct CorpusDatasetOptions {
+  datasets::CorpusOptions build;
+  bool json = false;
+};
+
+int run_dataset_corpus(CorpusDatasetOptions& o) {
+  o.build.on_line = [](const std::string& line) { std::cerr << "corpus: " << line << "\n"; };
+  const datasets::CorpusSummary s = datasets::build_corpus(o.build);
+  if (o.json) {
+    nlohmann::json report = datasets::to_json(s);
+    report["out_dir"] = o.build.out_dir;
+    report["image_size_px"] = o.build.image_size_px;
+    std::cout << report.dump() << "\n";
+  } else {
+    std::cout << datasets::summary_markdown(s);
+    for (const std::string& broken : s.broken) std::cerr << "warning: broken item: " << broken << "\n";
+  }
+  return 0;
+}
+
 }  // namespace
 
 CommandAction add_dataset_command(CLI::App& app) {
@@ -158,7 +179,48 @@ CommandAction add_dataset_command(CLI::App& app) {
   iso_codes->add_option("--locale-dir", iso->build.locale_dir, "Folder of <locale>/LC_MESSAGES/*.mo")
       ->capture_default_str();
   iso_codes->add_flag("--json", iso->json, "Print a JSON summary on standard output");
-  return [emoji, o, udhr, u, iso_codes, iso]() -> int {
+  auto c = std::make_shared<CorpusDatasetOptions>();
+  CLI::App* corpus = cmd->add_subcommand(
+      "corpus", "The training corpus: every installable captioned-picture source, deduplicated and split");
+  corpus->footer(
+      "Reads the npm Iconify emoji sets and Debian's pysiogame (art4apps), iso-flags-png-320x240 and\n"
+      "openclipart-svg (bash scripts/setup_corpus.sh installs them; a missing one is skipped with one line),\n"
+      "captions emoji with CLDR names and keywords in every locale, draws every picture at --size px,\n"
+      "drops near duplicates across sources, holds out whole concepts and one whole source, and writes\n"
+      "images/, items.jsonl (licence and origin per item), captions.jsonl + split.json, train.tsv,\n"
+      "text_pairs.tsv, heldout_concepts/ and heldout_source/ (Crossmodal-3600 layout, for clippo eval)\n"
+      "and summary.md / summary.json. A rerun draws only what is missing.\n"
+      "Examples:\n"
+      "  clippo dataset corpus --out data/corpus\n"
+      "  clippo dataset corpus --out data/corpus-small --sources art4apps,openmoji --size 32 --json");
+  corpus->add_option("--out", c->build.out_dir, "Output folder (created when missing)")->required();
+  corpus->add_option("--size", c->build.image_size_px, "Picture height and width in pixels")
+      ->check(CLI::Range(16, 1024))
+      ->capture_default_str();
+  corpus->add_option("--sources", c->build.sources, "Sources to read, comma-separated (default: all)")
+      ->delimiter(',');
+  corpus->add_option("--heldout-source", c->build.heldout_source, "The source held out whole")->capture_default_str();
+  corpus->add_option("--heldout-concepts", c->build.heldout_concept_fraction, "Share of concepts held out")
+      ->check(CLI::Range(0.0, 0.99))
+      ->capture_default_str();
+  corpus->add_option("--npm-dir", c->build.npm_dir, "node_modules folder holding @iconify-json/*")
+      ->capture_default_str();
+  corpus->add_option("--package-root", c->build.package_roots,
+                     "Where Debian packages' usr/share is found, repeatable, in order (default: data/packages, /)");
+  corpus->add_option("--cldr-dir", c->build.cldr_dirs, "CLDR annotations folder, repeatable (default: Debian's)");
+  corpus->add_option("--rounds", c->build.train_rounds, "Training examples: rounds over the training items")
+      ->capture_default_str();
+  corpus->add_option("--english-share", c->build.english_share, "Share of training captions in English")
+      ->check(CLI::Range(0.0, 1.0))
+      ->capture_default_str();
+  corpus->add_option("--name-share", c->build.name_share, "Share of training captions that are names, not keywords")
+      ->check(CLI::Range(0.0, 1.0))
+      ->capture_default_str();
+  corpus->add_option("--seed", c->build.seed, "Seed of the training examples' order")->capture_default_str();
+  corpus->add_option("-j,--jobs", c->build.jobs, "Drawing threads")->check(CLI::Range(1, 256))->capture_default_str();
+  corpus->add_flag("--json", c->json, "Print a JSON summary on standard output");
+  return [emoji, o, udhr, u, iso_codes, iso, corpus, c]() -> int {
+    if (corpus->parsed()) return run_dataset_corpus(*c);
     if (emoji->parsed()) return run_dataset_emoji(*o);
     if (udhr->parsed()) return run_dataset_udhr(*u);
     if (iso_codes->parsed()) return run_dataset_iso_codes(*iso);
