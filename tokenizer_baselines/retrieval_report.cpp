@@ -1,6 +1,7 @@
 // Lays out retrieval results of several models: JSON per model, Markdown and SVG side by side.
 #include "tokenizer_baselines/retrieval_report.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <limits>
@@ -43,15 +44,27 @@ std::string recall_cells(const RecallAtK& i2t, const RecallAtK& t2i) {
 
 }  // namespace
 
+RecallAtK chance_t2i(size_t n_images) {
+  if (n_images == 0) return {};
+  auto at = [&](double k) { return std::min(1.0, k / static_cast<double>(n_images)); };
+  return {at(1), at(5), at(10)};
+}
+
 nlohmann::json retrieval_to_json(const ModelRetrieval& m) {
   nlohmann::json per_language = nlohmann::json::object();
+  RecallAtK mean_chance;
   for (const LanguageRetrieval& l : m.per_language) {
+    const RecallAtK chance = chance_t2i(l.n_images);
     per_language[l.language] = {{"i2t", recall_json(l.i2t)},
                                 {"t2i", recall_json(l.t2i)},
+                                {"chance_t2i", recall_json(chance)},
                                 {"n_images", l.n_images},
                                 {"n_captions", l.n_captions}};
+    const double n = static_cast<double>(m.per_language.size());
+    mean_chance.r1 += chance.r1 / n, mean_chance.r5 += chance.r5 / n, mean_chance.r10 += chance.r10 / n;
   }
-  return {{"mean", {{"i2t", recall_json(m.mean_i2t)}, {"t2i", recall_json(m.mean_t2i)}}},
+  return {{"mean", {{"i2t", recall_json(m.mean_i2t)}, {"t2i", recall_json(m.mean_t2i)},
+                    {"chance_t2i", recall_json(mean_chance)}}},
           {"per_language", std::move(per_language)}};
 }
 
@@ -65,18 +78,30 @@ std::string retrieval_markdown(const std::vector<ModelRetrieval>& models) {
     sub += " I→T R@1 | I→T R@5 | I→T R@10 | T→I R@1 | T→I R@5 | T→I R@10 |";
     rule += " ---: | ---: | ---: | ---: | ---: | ---: |";
   }
+  // Chance for text->image: a caption's one image among every image of the set, k / n_images.
+  md += " chance | | |";
+  sub += " T→I R@1 | T→I R@5 | T→I R@10 |";
+  rule += " ---: | ---: | ---: |";
   md += "\n" + rule + "\n" + sub + "\n";
+  RecallAtK mean_chance;
+  size_t n_languages = 0;
   for (const std::string& language : all_languages(models)) {
     md += "| " + markdown_cell(language) + " |";
+    size_t n_images = 0;
     for (const ModelRetrieval& m : models) {
       const LanguageRetrieval* l = find_language(m, language);
       md += l ? recall_cells(l->i2t, l->t2i) : std::string(" - | - | - | - | - | - |");
+      if (l && n_images == 0) n_images = l->n_images;
     }
-    md += "\n";
+    const RecallAtK chance = chance_t2i(n_images);
+    md += " " + pct(chance.r1) + " | " + pct(chance.r5) + " | " + pct(chance.r10) + " |\n";
+    mean_chance.r1 += chance.r1, mean_chance.r5 += chance.r5, mean_chance.r10 += chance.r10;
+    ++n_languages;
   }
   md += "| **mean** |";
   for (const ModelRetrieval& m : models) md += recall_cells(m.mean_i2t, m.mean_t2i);
-  md += "\n";
+  const double n = n_languages > 0 ? static_cast<double>(n_languages) : 1.0;
+  md += " " + pct(mean_chance.r1 / n) + " | " + pct(mean_chance.r5 / n) + " | " + pct(mean_chance.r10 / n) + " |\n";
   return md;
 }
 

@@ -28,12 +28,16 @@ struct ModelRetrieval {
   std::vector<LanguageRetrieval> per_language;
 };
 
-// {"mean": {"i2t": {"r1","r5","r10"}, "t2i": {...}},
-//  "per_language": {"<lang>": {"i2t": {...}, "t2i": {...}, "n_images": N, "n_captions": N}}}
+// Text->image recall@{1,5,10} of a random ranking: each caption has one image among n_images.
+RecallAtK chance_t2i(size_t n_images);
+
+// {"mean": {"i2t": {"r1","r5","r10"}, "t2i": {...}, "chance_t2i": {...}},
+//  "per_language": {"<lang>": {"i2t": {...}, "t2i": {...}, "chance_t2i": {...}, "n_images": N, "n_captions": N}}}
 nlohmann::json retrieval_to_json(const ModelRetrieval& model);
 
 // One row per language (the union over models, sorted by code; "-" where a model lacks it), one
-// column group per model (I->T R@1/R@5/R@10, T->I R@1/R@5/R@10, in percent), and a mean row.
+// column group per model (I->T R@1/R@5/R@10, T->I R@1/R@5/R@10, in percent), a last group with
+// T->I chance (chance_t2i of the language's image count), and a mean row.
 std::string retrieval_markdown(const std::vector<ModelRetrieval>& models);
 
 // Grouped bars per language, one bar per model, of text->image R@1 (percent), plus a "mean"

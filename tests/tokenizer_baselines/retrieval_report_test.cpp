@@ -27,11 +27,21 @@ TEST(RetrievalReportTest, JsonHasMeanAndPerLanguage) {
   EXPECT_DOUBLE_EQ(j["per_language"]["de"]["t2i"]["r5"].get<double>(), 0.5);
   EXPECT_EQ(j["per_language"]["en"]["n_images"], 3600);
   EXPECT_EQ(j["per_language"]["en"]["n_captions"], 7200);
+  // Chance next to every figure: one image of 3600 for each caption.
+  EXPECT_DOUBLE_EQ(j["per_language"]["en"]["chance_t2i"]["r5"].get<double>(), 5.0 / 3600);
+}
+
+TEST(RetrievalReportTest, ChanceIsKOverTheImagesCappedAtOne) {
+  EXPECT_DOUBLE_EQ(chance_t2i(200).r1, 0.005);
+  EXPECT_DOUBLE_EQ(chance_t2i(200).r10, 0.05);
+  EXPECT_DOUBLE_EQ(chance_t2i(4).r5, 1.0);
+  EXPECT_DOUBLE_EQ(chance_t2i(0).r1, 0.0);
 }
 
 TEST(RetrievalReportTest, MarkdownPutsModelsSideBySide) {
   const std::string md = retrieval_markdown(two_models());
   EXPECT_NE(md.find("| de | 40.0 | 60.0 | 70.0 | 30.0 | 50.0 | 60.0 | - | - | - | - | - | - |"), std::string::npos) << md;
+  EXPECT_NE(md.find(" chance | | |"), std::string::npos) << md;
   EXPECT_NE(md.find("| **mean** | 50.0 | 70.0 | 80.0 | 40.0 | 60.0 | 70.0 | 30.0 |"), std::string::npos) << md;
   EXPECT_LT(md.find("| de |"), md.find("| en |"));
 }
