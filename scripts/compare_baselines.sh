@@ -4,7 +4,7 @@
 # configs/default_clipstar.json; resumable), then puts them beside the shipped CLIPPO default
 # model in the same reports:
 #   bash scripts/compare_baselines.sh            (extra arguments go to both `clippo train` runs)
-# Writes docs/reports/baselines/{heldout,train}/xm3600.{md,svg,json} and pairs_*.json.
+# Writes docs/reports/baselines/{heldout_concepts,heldout_source}/xm3600.{md,svg,json} and pairs_*.json.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/prepare_training.sh
@@ -13,15 +13,13 @@ source scripts/prepare_training.sh
 # Control: 1T-CLIP given about as much text as CLIPPO's 64 px canvas shows (16 ids).
 "$CLIPPO" train --config configs/default_1tclip_seq16.json "$@"
 MODELS=(--model clippo=models/default.npz --model 1t-clip=runs/default_1tclip/model.npz
-        --model clip-star=runs/default_clipstar/model.npz)
+        --model clip-star=runs/default_clipstar/model.npz --model 1t-clip-seq16=runs/default_1tclip_seq16/model.npz)
 OUT=docs/reports/baselines
 mkdir -p "$OUT"
-# Held out: the 134 emoji no model trained on, in every CLDR locale that captions 100 of them or
-# more (26 sparse locales caption 1 to 92; one captioned image scores 100% image->text by construction).
-"$CLIPPO" report xm3600 "${MODELS[@]}" --data data/emoji-all --split heldout --min-images 100 --out "$OUT/heldout"
-# Seen in training (first caption per locale, as trained): how well each model fits the same data.
-"$CLIPPO" report xm3600 "${MODELS[@]}" --data data/emoji-all --split train \
-  --languages en,de,fr,es,ja,zh,ru,ar,hi --out "$OUT/train"
+# Held out: the emoji concepts no model trained on (one picture each, named in every CLDR locale),
+# and the art4apps source no training picture comes from.
+"$CLIPPO" report xm3600 "${MODELS[@]}" --data data/corpus/heldout_concepts --out "$OUT/heldout_concepts"
+"$CLIPPO" report xm3600 "${MODELS[@]}" --data data/corpus/heldout_source --out "$OUT/heldout_source"
 for m in clippo=models/default.npz 1t-clip=runs/default_1tclip/model.npz clip-star=runs/default_clipstar/model.npz \
          1t-clip-seq16=runs/default_1tclip_seq16/model.npz; do
   "$CLIPPO" eval pairs --model "${m#*=}" --data data/udhr/udhr_pairs_heldout.tsv --json > "$OUT/pairs_${m%%=*}.json"

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <string>
 
 #include "core/base/error.h"
@@ -90,6 +91,13 @@ TEST(TrainRecipe, RefusesUnknownKeysWrongTypesAndImpossibleValues) {
 // the default model's with only the text input changed (the comparison's premise).
 TEST(TrainRecipe, ShippedRecipesParseAndBaselinesDifferOnlyInTheirTextInput) {
   const std::string dir = std::string(CLIPPO_SOURCE_DIR) + "/configs/";
+  size_t n_recipes = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    if (entry.path().extension() != ".json") continue;
+    EXPECT_NO_THROW(read_train_recipe(entry.path().string())) << entry.path();
+    ++n_recipes;
+  }
+  EXPECT_GE(n_recipes, 4u);
   const TrainRecipe clippo = read_train_recipe(dir + "default_model.json");
   for (const char* name : {"default_1tclip.json", "default_clipstar.json", "default_1tclip_seq16.json"}) {
     const TrainRecipe baseline = read_train_recipe(dir + name);
