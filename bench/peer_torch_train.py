@@ -5,7 +5,7 @@ embedding, pre-LN blocks, tanh GELU, MAP head, Dense head), the same bidirection
 contrastive loss with a learned temperature, global-norm clipping and AdamW (PyTorch 1.13 has no
 Adafactor). Debian's python3-torch runs on the same LibTorch and OpenBLAS as our binary, so the
 comparison is framework and model code, not kernels.
-    /usr/bin/python3 bench/peer_torch_train.py RECIPE.json [steps] [threads]
+    /usr/bin/python3 bench/peer_torch_train.py RECIPE.json [steps] [threads]   (default: PyTorch's own)
 Prints one JSON line like bench_train_step.
 """
 import json

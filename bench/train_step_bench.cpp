@@ -2,7 +2,8 @@
 // pipeline (random pixels), for comparison with bench/peer_torch_train.py, the same model, loss,
 // batch and optimiser in eager PyTorch (one tower). bench/train_step_vs_torch.sh runs both.
 //
-//   bench_train_step RECIPE.json [steps] [adamw|adafactor] [threads]
+//   bench_train_step RECIPE.json [steps] [adamw|adafactor] [threads]   (threads: LibTorch intra-op;
+//                                                                   default: LibTorch's own)
 //
 // Prints one JSON line: {"impl": "clippo", "examples_per_second": ..., "ms_per_step": ...}. An
 // example is one image/alt-text or text/text pair (two rows through the tower), as the trainer
