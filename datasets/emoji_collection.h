@@ -1,7 +1,7 @@
 // The emoji collection: an image/caption benchmark in ~147 locales built from what Debian ships,
 // Noto Color Emoji pictures captioned by their Unicode CLDR names and keywords.
 //
-// It is written in the Crossmodal-3600 layout (DESIGN.md, Datasets) so the same evaluation
+// It is written in the Crossmodal-3600 layout (README, Datasets) so the same evaluation
 // report runs on it: `captions.jsonl` holds one line per image,
 //   {"image/key": "1f600", "de": {"caption": ["grinsendes Gesicht", "Gesicht", ...]}, ...}
 // with, for every locale that names the emoji, its name first and then its keywords. Beside it:

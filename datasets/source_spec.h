@@ -1,6 +1,6 @@
 // How a training recipe (JSON) names a data source, and the streams that read one.
 //
-// Formats (DESIGN.md, Datasets), with what each example's `key` is:
+// Formats (README, Datasets), with what each example's `key` is:
 //   "xm3600"          a Crossmodal-3600 folder: captions.jsonl + images/<key>.{jpg,jpeg,png,webp}
 //                     (+ split.json); one example per (image, language, caption), in file order,
 //                     languages sorted; key "<image key>/<language>/<caption index>".

@@ -1,5 +1,5 @@
 // `clippo dataset`: builds evaluation collections from data already on the machine
-// (DESIGN.md, Datasets). `clippo dataset emoji` writes the Noto Color Emoji / CLDR collection
+// (docs/ARCHITECTURE.md, datasets/). `clippo dataset emoji` writes the Noto Color Emoji / CLDR collection
 // in the Crossmodal-3600 layout; see datasets/emoji_collection.h for the files.
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>

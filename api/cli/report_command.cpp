@@ -1,4 +1,4 @@
-// `clippo report`: the paper's reports, one subcommand each (DESIGN.md, Command line).
+// `clippo report`: the paper's reports, one subcommand each (docs/ARCHITECTURE.md, api/cli).
 //   report tokens   CLIPPO sequence length vs tokenizer token counts over the mC4 languages,
 //                   on UDHR text (CLIPPO paper Fig. 4; tokenizer_baselines/token_report.h).
 // Each subcommand is one add_report_<name>() below returning its action; add_report_command

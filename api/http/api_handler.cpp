@@ -16,7 +16,7 @@ namespace {
 namespace fs = std::filesystem;
 using Json = nlohmann::json;
 
-// Error responses carry the HTTP status of the library's error code (CONVENTIONS.md).
+// Error responses carry the HTTP status of the library's error code (docs/ARCHITECTURE.md, Errors).
 int status_of(ErrorCode code) {
   switch (code) {
     case ErrorCode::kInvalidArgument: return 400;

@@ -1,4 +1,4 @@
-// Data-parallel training over torch's own c10d process groups (DESIGN.md, Scale): Gloo between
+// Data-parallel training over torch's own c10d process groups (README, Training): Gloo between
 // processes on CPUs. Every process computes the contrastive loss over the global batch from
 // all-gathered embeddings in which only its own slice carries gradients; summing the parameter
 // gradients over processes then gives exactly the gradient of the global-batch loss, as one
