@@ -10,16 +10,12 @@
 
 #include "core/base/error.h"
 #include "core/base/file_io.h"
+#include "datasets/path_checks.h"
 
 namespace clippo::datasets {
 namespace {
 
 namespace fs = std::filesystem;
-
-bool is_file(const fs::path& p) {
-  std::error_code ec;
-  return fs::is_regular_file(p, ec);
-}
 
 // Keeps the non-empty strings of `list` (a JSON array, checked by the caller), at most one when
 // first_caption_only; an empty or non-string entry is a skipped record.

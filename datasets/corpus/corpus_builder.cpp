@@ -12,6 +12,7 @@
 
 #include "core/base/error.h"
 #include "core/base/file_io.h"
+#include "datasets/path_checks.h"
 #include "core/base/hashing.h"
 #include "datasets/cldr_annotations.h"
 #include "datasets/corpus/corpus_source.h"
@@ -34,38 +35,33 @@ constexpr const char* kHeldoutConcepts = "heldout_concepts";
 constexpr const char* kHeldoutSource = "heldout_source";
 constexpr size_t kMaxBrokenListed = 20;
 
-bool path_exists(const fs::path& p) {
-  std::error_code ec;
-  return fs::exists(p, ec);
-}
-
 void make_dirs(const fs::path& p) {
   std::error_code ec;
   fs::create_directories(p, ec);
   CLIPPO_CHECK(!ec, kUnavailable, "cannot create '" + p.string() + "': " + ec.message());
 }
 
-// The first package root where `probe` finds the source's files, else the first root (so the
-// source's missing() names the folder setup_corpus.sh fills).
-std::string root_for(const std::vector<std::string>& roots, const std::function<bool(const std::string&)>& probe) {
+// The source `make` builds on the first package root where its files are, else on the first
+// root (so that its missing() names the folder setup_corpus.sh fills).
+std::unique_ptr<CorpusSource> on_first_root_with_files(
+    const std::vector<std::string>& roots, const std::function<std::unique_ptr<CorpusSource>(const std::string&)>& make) {
   for (const std::string& root : roots) {
-    if (probe(root)) return root;
+    auto source = make(root);
+    if (source->missing().empty()) return source;
   }
-  return roots.front();
+  return make(roots.front());
 }
 
 std::vector<std::unique_ptr<CorpusSource>> make_sources(const CorpusOptions& o) {
   std::vector<std::string> cldr = o.cldr_dirs;
   if (cldr.empty()) cldr = {kCldrAnnotationsDir, kCldrAnnotationsDerivedDir};
   auto captions = std::make_shared<const EmojiCaptionTable>(read_emoji_caption_table(cldr));
-  auto art4apps_probe = [](const std::string& r) { return make_art4apps_source(r)->missing().empty(); };
-  auto flags_probe = [&](const std::string& r) { return make_iso_flags_source(r, captions)->missing().empty(); };
-  auto clipart_probe = [](const std::string& r) { return make_openclipart_source(r)->missing().empty(); };
   std::vector<std::unique_ptr<CorpusSource>> all;
-  all.push_back(make_art4apps_source(root_for(o.package_roots, art4apps_probe)));
+  all.push_back(on_first_root_with_files(o.package_roots, make_art4apps_source));
   for (const IconifySetSpec& set : iconify_emoji_sets()) all.push_back(make_iconify_source(set, o.npm_dir, captions));
-  all.push_back(make_iso_flags_source(root_for(o.package_roots, flags_probe), captions));
-  all.push_back(make_openclipart_source(root_for(o.package_roots, clipart_probe)));
+  all.push_back(on_first_root_with_files(
+      o.package_roots, [&](const std::string& root) { return make_iso_flags_source(root, captions); }));
+  all.push_back(on_first_root_with_files(o.package_roots, make_openclipart_source));
   // The held-out source first: near duplicates keep its picture and drop the training one.
   std::stable_partition(all.begin(), all.end(), [&](const auto& s) { return s->name() == o.heldout_source; });
   std::vector<std::unique_ptr<CorpusSource>> chosen;

@@ -12,6 +12,7 @@
 
 #include "core/base/error.h"
 #include "core/base/file_io.h"
+#include "datasets/path_checks.h"
 #include "core/base/utf8.h"
 #include "datasets/cldr_annotations.h"
 #include "datasets/corpus/corpus_source.h"
@@ -24,11 +25,6 @@ namespace clippo::datasets {
 namespace {
 
 namespace fs = std::filesystem;
-
-bool is_file(const fs::path& p) {
-  std::error_code ec;
-  return fs::is_regular_file(p, ec);
-}
 
 // "1f469-200d-1f467" or "1F600-FE0F" -> "1f469_200d_1f467", "1f600".
 std::string key_of_iconify_chars(const std::string& hex) {

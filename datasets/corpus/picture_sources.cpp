@@ -17,6 +17,7 @@
 
 #include "core/base/error.h"
 #include "core/base/file_io.h"
+#include "datasets/path_checks.h"
 #include "core/base/utf8.h"
 #include "datasets/corpus/corpus_source.h"
 #include "datasets/corpus/picture_canvas.h"
@@ -28,11 +29,6 @@ namespace clippo::datasets {
 namespace {
 
 namespace fs = std::filesystem;
-
-bool is_dir(const fs::path& p) {
-  std::error_code ec;
-  return fs::is_directory(p, ec);
-}
 
 // Files under `dir` with extension `ext`, sorted by path (so the list is the same everywhere).
 std::vector<fs::path> files_under(const fs::path& dir, const std::string& ext) {
