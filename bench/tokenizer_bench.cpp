@@ -14,14 +14,15 @@
 
 #include "bench/bench_captions.h"
 #include "datasets/udhr_corpus.h"
+#include "evaluation/token_report.h"
 #include "render/unifont_renderer.h"
 #include "tokenizer_baselines/mc4_languages.h"
 #include "tokenizer_baselines/sentencepiece_tokenizer.h"
-#include "tokenizer_baselines/token_report.h"
 
 namespace {
 
 namespace tb = clippo::tokenizer_baselines;
+namespace ev = clippo::evaluation;
 using Clock = std::chrono::steady_clock;
 
 double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
@@ -76,7 +77,7 @@ int main(int argc, char** argv) {
   });
   const double length_rate = rate(seconds, [&](size_t i) {
     unifont.render_into(captions[i % captions.size()], buffer.data());
-    sink = sink + tb::clippo_sequence_length(buffer.data(), 224, 16, 127);
+    sink = sink + ev::clippo_sequence_length(buffer.data(), 224, 16, 127);
   });
 
   // The whole report, in-process: UDHR read + sentence split + render + encode, all languages.
@@ -86,27 +87,27 @@ int main(int argc, char** argv) {
     if (!l.udhr_codes.empty()) codes.push_back(l.udhr_codes[0]);
   }
   const auto corpus = clippo::datasets::read_udhr_corpus({"", codes});
-  std::vector<tb::LanguageSamples> samples;
+  std::vector<ev::LanguageSamples> samples;
   size_t n_samples = 0;
   for (const tb::Mc4Language& l : tb::mc4_languages()) {
     if (l.udhr_codes.empty()) continue;
     const auto* t = corpus.find(l.udhr_codes[0]);
     if (t == nullptr) continue;
-    tb::LanguageSamples s{l.code, l.name, "udhr", {}};
+    ev::LanguageSamples s{l.code, l.name, "udhr", {}};
     for (const auto& p : t->paragraphs) {
-      for (std::string& text : tb::split_into_samples(p.text)) s.samples.push_back(std::move(text));
+      for (std::string& text : ev::split_into_samples(p.text)) s.samples.push_back(std::move(text));
     }
     n_samples += s.samples.size();
     samples.push_back(std::move(s));
   }
   const double gather_s = seconds_since(report_start);
-  tb::TokenReportOptions one_thread;
+  ev::TokenReportOptions one_thread;
   one_thread.n_threads = 1;
   auto start = Clock::now();
-  const tb::TokenReport r1 = tb::build_token_report(samples, {tokenizer.get()}, one_thread);
+  const ev::TokenReport r1 = ev::build_token_report(samples, {tokenizer.get()}, one_thread);
   const double report1_s = seconds_since(start);
   start = Clock::now();
-  const tb::TokenReport r2 = tb::build_token_report(samples, {tokenizer.get()}, {});
+  const ev::TokenReport r2 = ev::build_token_report(samples, {tokenizer.get()}, {});
   const double report_all_s = seconds_since(start);
 
   std::printf("bench_tokenizer: one thread, %zu mixed-script captions, %.1f s per case, tokenizer %s (%zu pieces)\n",

@@ -26,4 +26,5 @@ function(clippo_library name)
   add_library(${name} STATIC ${ARGN})
   target_include_directories(${name} PUBLIC ${PROJECT_SOURCE_DIR})
   target_link_libraries(${name} PRIVATE clippo_warnings)
+  set_property(GLOBAL APPEND PROPERTY CLIPPO_LIBRARIES ${name})  # for cmake/Layering.cmake
 endfunction()

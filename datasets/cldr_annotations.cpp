@@ -10,6 +10,7 @@
 
 #include "core/base/error.h"
 #include "core/base/file_io.h"
+#include "core/base/strings.h"
 #include "core/base/utf8.h"
 
 namespace clippo::datasets {
@@ -20,17 +21,11 @@ namespace {
 constexpr size_t kMaxXmlBytes = size_t{256} << 20;
 
 [[noreturn]] void malformed(const std::string& source, size_t offset, const std::string& what) {
-  throw_error(ErrorCode::kInvalidArgument, "malformed CLDR annotations in '" + source + "' at byte " +
+  throw Error(ErrorCode::kInvalidArgument, "malformed CLDR annotations in '" + source + "' at byte " +
                                                std::to_string(offset) + ": " + what);
 }
 
 bool is_xml_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && is_xml_space(s.front())) s.remove_prefix(1);
-  while (!s.empty() && is_xml_space(s.back())) s.remove_suffix(1);
-  return s;
-}
 
 // Parses the digits of a numeric character reference ("#128512" or "#x1F600" without '&', ';').
 // Returns 0 when they do not name a Unicode scalar value (0 itself is not allowed in XML).
@@ -258,7 +253,7 @@ LocaleAnnotations read_cldr_annotation_folders(const std::vector<std::string>& f
     if (out.count(locale) != 0) continue;
     std::string where;
     for (const std::string& folder : folders) where += (where.empty() ? "'" : ", '") + folder + "'";
-    throw_error(ErrorCode::kNotFound, "no CLDR annotations for locale '" + locale + "' in " + where);
+    throw Error(ErrorCode::kNotFound, "no CLDR annotations for locale '" + locale + "' in " + where);
   }
   return out;
 }

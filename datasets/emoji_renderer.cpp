@@ -114,7 +114,7 @@ ImageU8 composite_over_white(const FT_Bitmap& bm, char32_t cp) {
         const bool ink = (row[x / 8] >> (7 - x % 8)) & 1;
         px[0] = px[1] = px[2] = ink ? 0 : 255;
       } else {
-        throw_error(ErrorCode::kUnsupportedFormat, "glyph for " + code_point_name(cp) +
+        throw Error(ErrorCode::kUnsupportedFormat, "glyph for " + code_point_name(cp) +
                                                        " has an unsupported FreeType pixel mode " +
                                                        std::to_string(bm.pixel_mode));
       }
@@ -160,11 +160,11 @@ EmojiRenderer::EmojiRenderer(const std::string& font_path)
   CLIPPO_CHECK(std::filesystem::is_regular_file(font_path, ec), kNotFound,
                "emoji font not found: '" + font_path + "' (Debian: apt-get install fonts-noto-color-emoji)");
   FT_Error error = FT_Init_FreeType(&impl_->library);
-  if (error != 0) throw_error(ErrorCode::kInternal, "FreeType failed to initialise: " + ft_message(error));
+  if (error != 0) throw Error(ErrorCode::kInternal, "FreeType failed to initialise: " + ft_message(error));
   error = FT_New_Face(impl_->library, font_path.c_str(), 0, &impl_->face);
   if (error != 0) {
     impl_->face = nullptr;
-    throw_error(ErrorCode::kInvalidArgument, "cannot open font '" + font_path + "': " + ft_message(error));
+    throw Error(ErrorCode::kInvalidArgument, "cannot open font '" + font_path + "': " + ft_message(error));
   }
   FT_Face face = impl_->face;
   if (face->num_fixed_sizes > 0) {
@@ -179,7 +179,7 @@ EmojiRenderer::EmojiRenderer(const std::string& font_path)
     error = FT_Set_Pixel_Sizes(face, 0, kOutlinePixelSize);
   }
   if (error != 0) {
-    throw_error(ErrorCode::kInvalidArgument, "cannot size font '" + font_path + "': " + ft_message(error));
+    throw Error(ErrorCode::kInvalidArgument, "cannot size font '" + font_path + "': " + ft_message(error));
   }
 }
 
@@ -202,7 +202,7 @@ ImageU8 EmojiRenderer::render(std::string_view emoji, int size_px) const {
   // leaves bitmaps as they are.
   const FT_Error error = FT_Load_Glyph(impl_->face, glyph, FT_LOAD_COLOR | FT_LOAD_RENDER);
   if (error != 0) {
-    throw_error(ErrorCode::kInternal, "FreeType cannot load the glyph for " + code_point_name(*cp) +
+    throw Error(ErrorCode::kInternal, "FreeType cannot load the glyph for " + code_point_name(*cp) +
                                           " from '" + font_path_ + "': " + ft_message(error));
   }
   const ImageU8 square = composite_over_white(impl_->face->glyph->bitmap, *cp);

@@ -20,7 +20,7 @@ bool is_one_of(const std::string& value, const std::array<const char*, N>& optio
 }
 
 [[noreturn]] void bad_key(const std::string& key, const std::string& why) {
-  throw_error(ErrorCode::kInvalidArgument, "source spec: '" + key + "' " + why);
+  throw Error(ErrorCode::kInvalidArgument, "source spec: '" + key + "' " + why);
 }
 
 std::string string_field(const nlohmann::json& j, const std::string& key) {

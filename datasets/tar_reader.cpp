@@ -39,7 +39,7 @@ TarReader::TarReader(const std::string& path) : path_(path) {
 }
 
 void TarReader::corrupt(uint64_t offset, const std::string& why) const {
-  throw_error(ErrorCode::kInvalidArgument, path_ + " at byte " + std::to_string(offset) + ": " + why);
+  throw Error(ErrorCode::kInvalidArgument, path_ + " at byte " + std::to_string(offset) + ": " + why);
 }
 
 void TarReader::skip_to(uint64_t offset) {

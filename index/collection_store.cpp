@@ -65,7 +65,7 @@ std::unique_ptr<faiss::Index> make_faiss_index(int dim, const std::string& facto
   try {
     return std::unique_ptr<faiss::Index>(faiss::index_factory(dim, factory.c_str(), faiss::METRIC_INNER_PRODUCT));
   } catch (const faiss::FaissException& e) {
-    throw_error(ErrorCode::kInvalidArgument, "bad FAISS index description '" + factory + "': " + e.what());
+    throw Error(ErrorCode::kInvalidArgument, "bad FAISS index description '" + factory + "': " + e.what());
   }
 }
 
@@ -118,7 +118,7 @@ nlohmann::json read_store_meta(const std::string& dir) {
     ModelIdentity::from_json(meta.at("model"));
     return meta;
   } catch (const nlohmann::json::exception& e) {
-    throw_error(ErrorCode::kInternal, meta_path + " is damaged: " + e.what());
+    throw Error(ErrorCode::kInternal, meta_path + " is damaged: " + e.what());
   }
 }
 
@@ -150,7 +150,7 @@ std::unique_ptr<CollectionStore> CollectionStore::open(const std::string& dir, c
     try {
       snapshot_seq = std::stoull(read_file(current, 64));
     } catch (const std::logic_error&) {
-      throw_error(ErrorCode::kInternal, current + " is damaged");
+      throw Error(ErrorCode::kInternal, current + " is damaged");
     }
     store->load_snapshot(snapshot_seq);
   }
@@ -173,7 +173,7 @@ std::unique_ptr<CollectionStore> CollectionStore::open(const std::string& dir, c
       CLIPPO_CHECK(rec.size() == 9, kInternal, "malformed WAL remove record " + std::to_string(seq));
       store->apply_remove(get_i64(rec, 1));
     } else {
-      throw_error(ErrorCode::kInternal, "unknown WAL record type in " + store->wal_->path());
+      throw Error(ErrorCode::kInternal, "unknown WAL record type in " + store->wal_->path());
     }
   });
   store->rebuild_index();
@@ -195,7 +195,7 @@ void CollectionStore::load_snapshot(uint64_t seq) {
     try {
       item = item_from_meta(nlohmann::json::parse(line));
     } catch (const nlohmann::json::exception& e) {
-      throw_error(ErrorCode::kInternal, snap.string() + "/items.jsonl line " + std::to_string(row + 1) + ": " + e.what());
+      throw Error(ErrorCode::kInternal, snap.string() + "/items.jsonl line " + std::to_string(row + 1) + ": " + e.what());
     }
     apply_upsert(item, reinterpret_cast<const float*>(vectors.data() + row * row_bytes));
     ++row;
@@ -255,7 +255,7 @@ void CollectionStore::rebuild_index() {
     index_->add(n, vectors_.data());
     indexed_rows_ = row_ids_.size();
   } catch (const faiss::FaissException& e) {
-    throw_error(ErrorCode::kInternal, "FAISS could not build '" + options_.factory + "': " + e.what());
+    throw Error(ErrorCode::kInternal, "FAISS could not build '" + options_.factory + "': " + e.what());
   }
 }
 

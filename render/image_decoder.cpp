@@ -59,7 +59,7 @@ ImageU8 decode_jpeg(std::string_view bytes, const DecodeOptions& options) {
   if (setjmp(err.jump)) {
     jpeg_destroy_decompress(&cinfo);
     if (over_budget) check_budget(width, height, options.max_pixels);
-    throw_error(ErrorCode::kInvalidArgument, std::string("corrupt JPEG: ") + err.message);
+    throw Error(ErrorCode::kInvalidArgument, std::string("corrupt JPEG: ") + err.message);
   }
   jpeg_create_decompress(&cinfo);
   jpeg_mem_src(&cinfo, reinterpret_cast<const unsigned char*>(bytes.data()),
@@ -100,7 +100,7 @@ ImageU8 decode_jpeg(std::string_view bytes, const DecodeOptions& options) {
   const bool truncated = err.truncated || cinfo.output_scanline < cinfo.output_height;
   if (truncated) {
     jpeg_destroy_decompress(&cinfo);
-    throw_error(ErrorCode::kInvalidArgument, "corrupt JPEG: premature end of data (truncated file)");
+    throw Error(ErrorCode::kInvalidArgument, "corrupt JPEG: premature end of data (truncated file)");
   }
   jpeg_finish_decompress(&cinfo);
   jpeg_destroy_decompress(&cinfo);
@@ -156,9 +156,9 @@ ImageU8 decode_image(std::string_view bytes, const DecodeOptions& options) {
     case ImageFormat::kPng: return decode_png(bytes, options.max_pixels);
     case ImageFormat::kWebp: return decode_webp(bytes, options);
     case ImageFormat::kUnknown:
-      throw_error(ErrorCode::kUnsupportedFormat, "not an image clippo can read (supported: JPEG, PNG, WebP)");
+      throw Error(ErrorCode::kUnsupportedFormat, "not an image clippo can read (supported: JPEG, PNG, WebP)");
     default:
-      throw_error(ErrorCode::kUnsupportedFormat, std::string(image_format_name(format)) +
+      throw Error(ErrorCode::kUnsupportedFormat, std::string(image_format_name(format)) +
                                                      " images are not supported (supported: JPEG, PNG, WebP)");
   }
 }

@@ -56,7 +56,7 @@ std::string encode_png(const ImageU8& image) {
   std::string out;
   if (setjmp(png_jmpbuf(png))) {
     png_destroy_write_struct(&png, &info);
-    throw_error(ErrorCode::kInternal, std::string("PNG encoding failed: ") + state.message);
+    throw Error(ErrorCode::kInternal, std::string("PNG encoding failed: ") + state.message);
   }
   png_set_write_fn(png, &out, write_to_string, flush_nothing);
   png_set_IHDR(png, info, static_cast<png_uint_32>(image.width), static_cast<png_uint_32>(image.height), 8,
@@ -87,11 +87,11 @@ ImageU8 decode_png(std::string_view bytes, int64_t max_pixels) {
   if (setjmp(png_jmpbuf(png))) {
     png_destroy_read_struct(&png, &info, nullptr);
     if (over_budget) {
-      throw_error(ErrorCode::kResourceExhausted,
+      throw Error(ErrorCode::kResourceExhausted,
                   "image has " + std::to_string(n_pixels) + " pixels, over the budget of " +
                       std::to_string(max_pixels));
     }
-    throw_error(ErrorCode::kInvalidArgument, std::string("corrupt PNG: ") + state.message);
+    throw Error(ErrorCode::kInvalidArgument, std::string("corrupt PNG: ") + state.message);
   }
   png_set_read_fn(png, &cursor, read_from_memory);
   png_set_user_limits(png, 0x7fffffff, 0x7fffffff);

@@ -29,7 +29,7 @@ LowerCase parse_lower_case(const std::string& name) {
   if (name == "ascii") return LowerCase::kAscii;
   if (name == "unicode") return LowerCase::kUnicode;
   if (name == "none") return LowerCase::kNone;
-  throw_error(ErrorCode::kInvalidArgument,
+  throw Error(ErrorCode::kInvalidArgument,
               "unknown lower-casing '" + name + "' (expected 'ascii', 'unicode' or 'none')");
 }
 
@@ -68,7 +68,7 @@ void read_field(const nlohmann::json& j, const char* key, T& out) {
   try {
     out = it->template get<T>();
   } catch (const nlohmann::json::exception&) {
-    throw_error(ErrorCode::kInvalidArgument,
+    throw Error(ErrorCode::kInvalidArgument,
                 std::string("renderer field '") + key + "' has the wrong type: " + it->dump());
   }
 }

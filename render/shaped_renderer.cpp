@@ -272,7 +272,7 @@ ShapedRenderer::ShapedRenderer(const RendererSpec& spec) : impl_(std::make_uniqu
   for (int code = 0; code < USCRIPT_CODE_LIMIT; ++code)
     if (const char* tag = uscript_getShortName(static_cast<UScriptCode>(code)))
       m.hb_scripts[code] = hb_script_from_string(tag, -1);
-  if (FT_Init_FreeType(&m.ft_library) != 0) throw_error(ErrorCode::kInternal, "FreeType failed to initialise");
+  if (FT_Init_FreeType(&m.ft_library) != 0) throw Error(ErrorCode::kInternal, "FreeType failed to initialise");
   Scratch probe;  // fails fast when ICU's break rules are missing
 
   std::vector<std::string> paths = m.spec.fonts;

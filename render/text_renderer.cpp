@@ -14,7 +14,7 @@ std::unique_ptr<TextRenderer> make_text_renderer(const RendererSpec& spec) {
   spec.validate();
   if (spec.kind == "unifont") return std::make_unique<UnifontRenderer>(spec);
   if (spec.kind == "shaped") return std::make_unique<ShapedRenderer>(spec);
-  throw_error(ErrorCode::kInvalidArgument, "unknown renderer '" + spec.kind + "'");
+  throw Error(ErrorCode::kInvalidArgument, "unknown renderer '" + spec.kind + "'");
 }
 
 std::string apply_lower_case(std::string_view text, LowerCase lower) {

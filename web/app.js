@@ -439,7 +439,17 @@
     renderHealth(health);
   }
 
+  // The model's input size (/v1/health image_size): the preview's caption, and a zoom of a whole
+  // number of CSS pixels per model pixel, at least the model's own size.
+  function showModelInputSize(size) {
+    if (!Number.isFinite(size) || size <= 0) return;
+    const zoom = Math.max(size, size * Math.floor(224 / size));
+    $('render-zoom').style.setProperty('--zoom-px', `${zoom}px`);
+    $('render-size').textContent = `${size} × ${size} pixels · click to zoom`;
+  }
+
   function renderHealth(health) {
+    showModelInputSize(health.image_size);
     const model = health.model || {};
     const items = Number.isFinite(health.items) ? health.items : 0;
     const dim = Number.isFinite(health.dim) ? health.dim : model.dim;

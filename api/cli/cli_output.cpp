@@ -16,7 +16,7 @@ void write_image_output(const ImageU8& image, const std::string& path) {
   } else if (ext == ".npy") {
     write_npy(path, "|u1", {image.height, image.width, image.channels}, image.data(), image.size());
   } else {
-    throw_error(ErrorCode::kInvalidArgument, "output '" + path + "' must end in .png or .npy");
+    throw Error(ErrorCode::kInvalidArgument, "output '" + path + "' must end in .png or .npy");
   }
 }
 

@@ -89,9 +89,7 @@ int run_encode(const EncodeOptions& o) {
         std::cerr << "warning: skipping '" << inputs[i].value << "': " << e.what() << "\n";
       }
     }
-    std::vector<const ImageU8*> ptrs;
-    for (const auto& p : pixels) ptrs.push_back(&p);
-    const std::vector<float> z_pixels = ptrs.empty() ? std::vector<float>{} : encoder.encode_pixels(ptrs);
+    const std::vector<float> z_pixels = pixels.empty() ? std::vector<float>{} : encoder.encode_pixels(pixels);
     const std::vector<float> z_tokens = token_texts.empty() ? std::vector<float>{} : encoder.encode_texts(token_texts);
     size_t next_pixel = 0, next_tokens = 0;
     for (size_t r = 0; r < rows.size(); ++r) {  // back in input order

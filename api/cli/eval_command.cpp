@@ -1,5 +1,5 @@
 // `clippo eval retrieval`: image->text and text->image recall@1/5/10 per language, on any dataset
-// in the Crossmodal-3600 layout or a Karpathy JSON, with the protocol of core/train/retrieval_eval.h.
+// in the Crossmodal-3600 layout or a Karpathy JSON, with the protocol of evaluation/retrieval_eval.h.
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
@@ -12,8 +12,8 @@
 #include "api/cli/retrieval_run.h"
 #include "api/engine/encoder.h"
 #include "core/base/error.h"
-#include "core/train/retrieval_eval.h"
 #include "datasets/source_spec.h"
+#include "evaluation/retrieval_eval.h"
 
 namespace clippo::cli {
 namespace {
@@ -41,7 +41,7 @@ int run_eval_retrieval(const EvalRetrievalOptions& o) {
   run.batch = o.batch;
   const auto result = evaluate_model_file(o.model, data, run);
   if (o.json) {
-    std::cout << tokenizer_baselines::retrieval_to_json(result).dump() << "\n";
+    std::cout << evaluation::retrieval_to_json(result).dump() << "\n";
     return 0;
   }
   std::printf("%-10s %8s %8s %8s %8s %8s %8s %8s %8s\n", "language", "images", "captions", "i2t@1", "i2t@5", "i2t@10",
@@ -77,7 +77,7 @@ int run_eval_pairs(const EvalPairsOptions& o) {
   eo.embedder.max_batch = o.batch;
   const engine::Encoder encoder(o.model, eo);
   const size_t dim = static_cast<size_t>(encoder.dim());
-  tokenizer_baselines::ModelRetrieval result;
+  evaluation::ModelRetrieval result;
   for (const auto& [language, pairs] : by_language) {
     std::vector<std::string> a, b;
     std::vector<size_t> identity;
@@ -87,12 +87,12 @@ int run_eval_pairs(const EvalPairsOptions& o) {
       identity.push_back(identity.size());
     }
     // "images" = the text_b side, "captions" = the text_a side: t2i is a->b, i2t is b->a.
-    auto scores = train::score_language(encoder.encode_texts(b), encoder.encode_texts(a), identity, dim);
+    auto scores = evaluation::score_language(encoder.encode_texts(b), encoder.encode_texts(a), identity, dim);
     scores.language = language.empty() ? "und" : language;
     result.per_language.push_back(scores);
   }
-  train::average_over_languages(result);
-  nlohmann::json j = tokenizer_baselines::retrieval_to_json(result);
+  evaluation::average_over_languages(result);
+  nlohmann::json j = evaluation::retrieval_to_json(result);
   j["directions"] = {{"t2i", "text_a -> text_b"}, {"i2t", "text_b -> text_a"}};
   if (o.json) {
     std::cout << j.dump() << "\n";

@@ -2,19 +2,15 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
-#include <algorithm>
 #include <filesystem>
-#include <future>
 #include <iostream>
 #include <memory>
-#include <map>
-#include <set>
-#include <sstream>
-#include <thread>
+#include <unistd.h>
 
 #include "api/cli/commands.h"
 #include "api/cli/progress_bar.h"
 #include "api/engine/image_roots.h"
+#include "api/engine/indexer.h"
 #include "api/engine/search_engine.h"
 #include "core/base/error.h"
 #include "core/base/file_io.h"
@@ -33,110 +29,35 @@ struct IndexOptions {
   bool json = false;
 };
 
-bool is_image_file(const fs::path& p) {
-  std::string ext = p.extension().string();
-  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return ext == ".jpg" || ext == ".jpeg" || ext == ".png" || ext == ".webp";
-}
-
-// Captions from a TSV of `path<TAB>caption` lines (paths relative to the TSV's folder), keyed
-// by canonical path. Lines without a tab or naming missing files are skipped.
-std::map<std::string, std::string> read_captions(const std::string& tsv) {
-  std::map<std::string, std::string> out;
-  if (tsv.empty()) return out;
-  std::istringstream lines(read_file(tsv, size_t{1} << 30));
-  const fs::path base = fs::path(tsv).parent_path();
-  std::string line;
-  while (std::getline(lines, line)) {
-    const size_t tab = line.find('\t');
-    if (tab == std::string::npos) continue;
-    std::error_code ec;
-    const fs::path file = fs::canonical(base / line.substr(0, tab), ec);
-    if (!ec) out[file.string()] = line.substr(tab + 1);
-  }
-  return out;
-}
-
 int run_build(const IndexOptions& o) {
-  CLIPPO_CHECK(fs::is_directory(o.images), kNotFound, "no such folder: '" + o.images + "'");
   engine::EngineOptions eo;
   eo.encoder.embedder.max_batch = o.batch;
   index::StoreOptions so;
   so.factory = o.factory;
   engine::SearchEngine engine(o.model, o.store, eo, /*create_store=*/true, so);
-  engine::add_image_root(o.store, o.images);
-
-  // Resume: files already in the store (by canonical path) are skipped.
-  std::set<std::string> done;
-  for (const auto& item : engine.store().items()) done.insert(item.uri);
-  std::vector<std::string> files;
-  for (const auto& entry : fs::recursive_directory_iterator(o.images, fs::directory_options::skip_permission_denied)) {
-    if (!entry.is_regular_file() || !is_image_file(entry.path())) continue;
-    const std::string path = fs::canonical(entry.path()).string();
-    if (!done.count(path)) files.push_back(path);
-  }
-  std::sort(files.begin(), files.end());
-  const std::map<std::string, std::string> captions = read_captions(o.captions_tsv);
-
-  const unsigned threads = o.threads > 0 ? static_cast<unsigned>(o.threads) : std::max(1u, std::thread::hardware_concurrency());
-  ProgressBar bar("indexing", files.size());
-  size_t n_added = 0, n_skipped = 0;
-  const size_t chunk = static_cast<size_t>(o.batch);
-  for (size_t start = 0; start < files.size(); start += chunk) {
-    const size_t end = std::min(files.size(), start + chunk);
-    // Decode and resize in parallel; one slot per file keeps the order.
-    std::vector<std::optional<ImageU8>> pixels(end - start);
-    std::vector<std::string> errors(end - start);
-    std::vector<std::future<void>> work;
-    for (unsigned t = 0; t < threads; ++t) {
-      work.push_back(std::async(std::launch::async, [&, t] {
-        for (size_t i = start + t; i < end; i += threads) {
-          try {
-            pixels[i - start] = engine.encoder().preprocess_image(read_file(files[i], size_t{1} << 30));
-          } catch (const Error& e) {
-            errors[i - start] = e.what();
-          }
-        }
-      }));
-    }
-    for (auto& w : work) w.get();
-    std::vector<const ImageU8*> ptrs;
-    std::vector<index::Item> items;
-    for (size_t i = start; i < end; ++i) {
-      if (!pixels[i - start]) {
-        ++n_skipped;
-        std::cerr << (isatty(STDERR_FILENO) ? "\n" : "") << "warning: skipping " << files[i] << ": " << errors[i - start] << "\n";
-        continue;
-      }
-      ptrs.push_back(&*pixels[i - start]);
-      index::Item item;
-      item.uri = files[i];
-      // A caption next to the image (photo.jpg + photo.txt, as img2dataset writes) is kept.
-      const fs::path txt = fs::path(files[i]).replace_extension(".txt");
-      if (const auto c = captions.find(files[i]); c != captions.end()) {
-        item.caption = c->second;
-      } else if (fs::is_regular_file(txt)) {
-        item.caption = read_file(txt.string(), 1 << 16);
-      }
-      while (!item.caption.empty() && (item.caption.back() == '\n' || item.caption.back() == '\r')) item.caption.pop_back();
-      items.push_back(std::move(item));
-    }
-    if (!items.empty()) {
-      const std::vector<float> z = engine.encoder().encode_pixels(ptrs);
-      engine.store().upsert(std::move(items), z.data());  // durable per batch: an interrupted build resumes here
-      n_added += ptrs.size();
-    }
-    bar.update(end);
-  }
-  engine.store().checkpoint();
-  const nlohmann::json summary{{"store", o.store},         {"added", n_added},
-                               {"skipped", n_skipped},     {"already_indexed", done.size()},
-                               {"items", engine.store().size()}, {"dim", engine.store().dim()}};
+  engine::FolderIndexOptions fo;
+  fo.images_dir = o.images;
+  fo.captions_tsv = o.captions_tsv;
+  fo.batch = o.batch;
+  fo.threads = o.threads;
+  std::unique_ptr<ProgressBar> bar;
+  fo.on_progress = [&](size_t done, size_t total) {
+    if (!bar) bar = std::make_unique<ProgressBar>("indexing", total);
+    bar->update(done);
+  };
+  fo.on_skip = [](const std::string& file, const std::string& reason) {
+    std::cerr << (isatty(STDERR_FILENO) ? "\n" : "") << "warning: skipping " << file << ": " << reason << "\n";
+  };
+  const engine::FolderIndexSummary s = engine::index_folder(engine, fo);
+  bar.reset();
+  const nlohmann::json summary{{"store", o.store},     {"added", s.added},
+                               {"skipped", s.skipped}, {"already_indexed", s.already_indexed},
+                               {"items", s.items},     {"dim", engine.dim()}};
   if (o.json) {
     std::cout << summary.dump() << "\n";
   } else {
-    std::cerr << "indexed " << n_added << " images into " << o.store << " (" << engine.store().size() << " items; "
-              << n_skipped << " unreadable skipped, " << done.size() << " already there)\n";
+    std::cerr << "indexed " << s.added << " images into " << o.store << " (" << s.items << " items; " << s.skipped
+              << " unreadable skipped, " << s.already_indexed << " already there)\n";
   }
   return 0;
 }
@@ -148,7 +69,7 @@ int run_add(const IndexOptions& o) {
   item.uri = fs::canonical(o.image).string();
   item.caption = o.caption;
   item.lang = o.lang;
-  engine::add_image_root(o.store, fs::path(item.uri).parent_path().string());
+  engine.add_image_root(fs::path(item.uri).parent_path().string());
   const int64_t id = engine.add_item(item, read_file(o.image, size_t{1} << 30));
   std::cout << (o.json ? nlohmann::json{{"id", id}}.dump() : std::to_string(id)) << "\n";
   return 0;
@@ -188,7 +109,7 @@ CommandAction add_index_command(CLI::App& app) {
   build->add_option("--model", o->model, "Model file")->required();
   build->add_option("--images", o->images, "Folder of images (searched recursively)")->required();
   build->add_option("--out", o->store, "Store folder to create or resume")->required();
-  build->add_option("--captions", o->captions_tsv, "TSV of path<TAB>caption lines (paths relative to the TSV)");
+  build->add_option("--captions", o->captions_tsv, "TSV of path<TAB>caption[<TAB>language] lines (paths relative to the TSV)");
   build->add_option("--factory", o->factory, "FAISS index: Flat (default), HNSW32, IVF1024,PQ32, ...");
   build->add_option("--batch", o->batch, "Images per forward pass")->check(CLI::Range(1, 4096));
   build->add_option("--threads", o->threads, "Decoding threads (default: all cores)")->check(CLI::Range(0, 256));

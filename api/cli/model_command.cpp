@@ -22,7 +22,7 @@ DType parse_dtype(const std::string& name) {
   if (name == "float32") return DType::kFloat32;
   if (name == "float16") return DType::kFloat16;
   if (name == "bfloat16") return DType::kBFloat16;
-  throw_error(ErrorCode::kInvalidArgument, "unknown dtype '" + name + "' (float32, float16, bfloat16)");
+  throw Error(ErrorCode::kInvalidArgument, "unknown dtype '" + name + "' (float32, float16, bfloat16)");
 }
 
 struct ModelOptions {

@@ -1,6 +1,8 @@
 // `clippo report`: the paper's reports, one subcommand each (docs/ARCHITECTURE.md, api/cli).
 //   report tokens   CLIPPO sequence length vs tokenizer token counts over the mC4 languages,
-//                   on UDHR text (CLIPPO paper Fig. 4; tokenizer_baselines/token_report.h).
+//                   on UDHR text (CLIPPO paper Fig. 4; evaluation/token_report.h).
+//   report xm3600   image<->text recall per language of one or more models side by side, with
+//                   chance (CLIPPO paper Fig. 5 / Table 3; evaluation/retrieval_report.h).
 // Each subcommand is one add_report_<name>() below returning its action; add_report_command
 // registers them all, so a new report is one function and one line there.
 #include <CLI/CLI.hpp>
@@ -17,14 +19,15 @@
 #include "core/base/error.h"
 #include "core/base/file_io.h"
 #include "datasets/udhr_corpus.h"
+#include "evaluation/token_report.h"
 #include "tokenizer_baselines/mc4_languages.h"
 #include "tokenizer_baselines/sentencepiece_tokenizer.h"
-#include "tokenizer_baselines/token_report.h"
 
 namespace clippo::cli {
 namespace {
 
 namespace tb = clippo::tokenizer_baselines;
+namespace ev = clippo::evaluation;
 
 // ---- report tokens -------------------------------------------------------------------------
 
@@ -41,7 +44,7 @@ struct TokensReportOptions {
 
 // UDHR sentences for each requested mC4 language (its first UDHR translation); languages
 // without one get no samples and a reason.
-std::vector<tb::LanguageSamples> gather_samples(const TokensReportOptions& o,
+std::vector<ev::LanguageSamples> gather_samples(const TokensReportOptions& o,
                                                 std::vector<std::pair<std::string, std::string>>& without_text) {
   std::vector<const tb::Mc4Language*> languages;
   if (o.languages.empty()) {
@@ -69,7 +72,7 @@ std::vector<tb::LanguageSamples> gather_samples(const TokensReportOptions& o,
   }
   const datasets::UdhrCorpus corpus = codes.empty() ? datasets::UdhrCorpus{} : datasets::read_udhr_corpus({dir, codes});
 
-  std::vector<tb::LanguageSamples> out;
+  std::vector<ev::LanguageSamples> out;
   for (const tb::Mc4Language* l : languages) {
     if (l->udhr_codes.empty()) {
       without_text.emplace_back(l->code, l->note);
@@ -81,9 +84,9 @@ std::vector<tb::LanguageSamples> gather_samples(const TokensReportOptions& o,
       without_text.emplace_back(l->code, "UDHR translation '" + code + "' missing, corrupt or empty in " + dir);
       continue;
     }
-    tb::LanguageSamples samples{l->code, l->name, "udhr:" + code, {}};
+    ev::LanguageSamples samples{l->code, l->name, "udhr:" + code, {}};
     for (const datasets::UdhrParagraph& p : t->paragraphs) {
-      for (std::string& s : tb::split_into_samples(p.text, o.max_sample_chars)) {
+      for (std::string& s : ev::split_into_samples(p.text, o.max_sample_chars)) {
         if (o.max_samples > 0 && samples.samples.size() >= o.max_samples) break;
         samples.samples.push_back(std::move(s));
       }
@@ -95,7 +98,7 @@ std::vector<tb::LanguageSamples> gather_samples(const TokensReportOptions& o,
 
 int run_report_tokens(const TokensReportOptions& o) {
   std::vector<std::unique_ptr<tb::SentencePieceTokenizer>> owned;
-  std::vector<const tb::TokenCounter*> tokenizers;
+  std::vector<const ev::TokenCounter*> tokenizers;
   for (const std::string& spec : o.tokenizers) {
     const size_t eq = spec.find('=');
     CLIPPO_CHECK(eq != std::string::npos && eq > 0 && eq + 1 < spec.size(), kInvalidArgument,
@@ -104,21 +107,21 @@ int run_report_tokens(const TokensReportOptions& o) {
     tokenizers.push_back(owned.back().get());
   }
   std::vector<std::pair<std::string, std::string>> without_text;
-  const std::vector<tb::LanguageSamples> samples = gather_samples(o, without_text);
-  tb::TokenReportOptions options;
+  const std::vector<ev::LanguageSamples> samples = gather_samples(o, without_text);
+  ev::TokenReportOptions options;
   options.n_threads = o.threads;
-  tb::TokenReport report = tb::build_token_report(samples, tokenizers, options);
+  ev::TokenReport report = ev::build_token_report(samples, tokenizers, options);
   report.max_sample_chars = o.max_sample_chars;
   report.without_text.insert(report.without_text.begin(), without_text.begin(), without_text.end());
 
-  const nlohmann::json j = tb::to_json(report);
+  const nlohmann::json j = ev::to_json(report);
   std::error_code ec;
   std::filesystem::create_directories(o.out_dir, ec);
   CLIPPO_CHECK(!ec, kUnavailable, "cannot create " + o.out_dir + ": " + ec.message());
   const std::filesystem::path out(o.out_dir);
   write_file_atomically((out / "tokens.json").string(), j.dump(2) + "\n");
-  write_file_atomically((out / "tokens.md").string(), tb::token_report_markdown(report));
-  write_file_atomically((out / "tokens.svg").string(), tb::token_report_svg(report));
+  write_file_atomically((out / "tokens.md").string(), ev::token_report_markdown(report));
+  write_file_atomically((out / "tokens.svg").string(), ev::token_report_svg(report));
   if (o.json) {
     std::cout << j.dump() << "\n";
   } else {
@@ -210,7 +213,7 @@ int run_report_xm3600(const Xm3600ReportOptions& o) {
     std::cerr << "left out " << sparse.size() << " languages with captions for fewer than " << o.min_images
               << " images (first: " << sparse.front() << ")\n";
   }
-  std::vector<tb::ModelRetrieval> results;
+  std::vector<ev::ModelRetrieval> results;
   nlohmann::json models = nlohmann::json::object();
   for (const std::string& arg : o.models) {
     const size_t eq = arg.find('=');
@@ -222,9 +225,9 @@ int run_report_xm3600(const Xm3600ReportOptions& o) {
     run.max_images = o.max_images;
     run.batch = o.batch;
     run.progress_label = name;
-    tb::ModelRetrieval r = evaluate_model_file(path, data, run);
+    ev::ModelRetrieval r = evaluate_model_file(path, data, run);
     r.model = name;
-    models[name] = tb::retrieval_to_json(r);
+    models[name] = ev::retrieval_to_json(r);
     models[name]["path"] = path;
     results.push_back(std::move(r));
   }
@@ -235,12 +238,12 @@ int run_report_xm3600(const Xm3600ReportOptions& o) {
   std::filesystem::create_directories(out, ec);
   CLIPPO_CHECK(!ec, kUnavailable, "cannot create " + o.out_dir + ": " + ec.message());
   write_file_atomically((out / "xm3600.json").string(), j.dump(2) + "\n");
-  write_file_atomically((out / "xm3600.md").string(), tb::retrieval_markdown(results));
-  write_file_atomically((out / "xm3600.svg").string(), tb::retrieval_svg(results));
+  write_file_atomically((out / "xm3600.md").string(), ev::retrieval_markdown(results));
+  write_file_atomically((out / "xm3600.svg").string(), ev::retrieval_svg(results));
   if (o.json) {
     std::cout << j.dump() << "\n";
   } else {
-    std::cout << tb::retrieval_markdown(results) << "wrote xm3600.md, xm3600.svg, xm3600.json to " << o.out_dir << "\n";
+    std::cout << ev::retrieval_markdown(results) << "wrote xm3600.md, xm3600.svg, xm3600.json to " << o.out_dir << "\n";
   }
   return 0;
 }

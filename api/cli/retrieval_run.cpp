@@ -5,11 +5,11 @@
 
 #include "api/cli/progress_bar.h"
 #include "api/engine/encoder.h"
-#include "core/train/retrieval_eval.h"
+#include "evaluation/retrieval_eval.h"
 
 namespace clippo::cli {
 
-tokenizer_baselines::ModelRetrieval evaluate_model_file(const std::string& model_path,
+evaluation::ModelRetrieval evaluate_model_file(const std::string& model_path,
                                                         const datasets::RetrievalDataset& data,
                                                         const RetrievalRunOptions& o) {
   engine::EncoderOptions eo;
@@ -17,7 +17,7 @@ tokenizer_baselines::ModelRetrieval evaluate_model_file(const std::string& model
   eo.embedder.precision = o.precision;
   eo.embedder.max_batch = o.batch;
   const engine::Encoder encoder(model_path, eo);
-  train::RetrievalEvalOptions options;
+  evaluation::RetrievalEvalOptions options;
   options.max_images = o.max_images;
   options.batch_size = static_cast<size_t>(o.batch);
   options.image_spec.image_size = encoder.embedder().image_size();
@@ -28,7 +28,7 @@ tokenizer_baselines::ModelRetrieval evaluate_model_file(const std::string& model
     (*bar)->update(done);
   };
   // Text goes the model's own way: rendered (CLIPPO) or tokenised by the tokenizer in the file.
-  return train::evaluate_retrieval(
+  return evaluation::evaluate_retrieval(
       data, [&](const std::vector<const ImageU8*>& images) { return encoder.encode_pixels(images); },
       [&](const std::vector<std::string>& texts) { return encoder.encode_texts(texts); }, options);
 }

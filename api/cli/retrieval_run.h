@@ -1,11 +1,11 @@
-// One model file evaluated on one retrieval dataset (core/train/retrieval_eval.h's protocol),
+// One model file evaluated on one retrieval dataset (evaluation/retrieval_eval.h's protocol),
 // shared by `clippo eval retrieval` and `clippo report xm3600`.
 #pragma once
 
 #include <string>
 
 #include "datasets/retrieval_dataset.h"
-#include "tokenizer_baselines/retrieval_report.h"
+#include "evaluation/retrieval_report.h"
 
 namespace clippo::cli {
 
@@ -16,7 +16,7 @@ struct RetrievalRunOptions {
   std::string progress_label = "eval";  // progress bar on a terminal
 };
 
-tokenizer_baselines::ModelRetrieval evaluate_model_file(const std::string& model_path,
+evaluation::ModelRetrieval evaluate_model_file(const std::string& model_path,
                                                         const datasets::RetrievalDataset& data,
                                                         const RetrievalRunOptions& options);
 

@@ -30,7 +30,7 @@ int run_serve(const ServeOptions& o) {
   engine::SearchEngine engine(model, o.store, eo);
 
   http::Metrics metrics;
-  metrics.add_gauge("clippo_index_items", "Items in the store.", [&] { return static_cast<double>(engine.store().size()); });
+  metrics.add_gauge("clippo_index_items", "Items in the store.", [&] { return static_cast<double>(engine.info().items); });
   metrics.add_gauge("clippo_encoder_batches_total", "Batched forward passes run for queries.",
                     [&] { return static_cast<double>(engine.batcher().batches()); });
   metrics.add_gauge("clippo_encoder_batched_items_total", "Queries embedded through the batcher.",
@@ -49,10 +49,11 @@ int run_serve(const ServeOptions& o) {
   http::HttpServer server(handler, so);
   handler.set_ready(true);
   if (!o.port_file.empty()) write_file_atomically(o.port_file, std::to_string(server.port()) + "\n");
-  std::cerr << "clippo: serving " << engine.store().size() << " items from " << o.store << " on http://" << o.host << ":"
-            << server.port() << "/ (model " << engine.store().model().content_hash << ")" << std::endl;
+  const engine::EngineInfo info = engine.info();
+  std::cerr << "clippo: serving " << info.items << " items from " << o.store << " on http://" << o.host << ":"
+            << server.port() << "/ (model " << info.model.content_hash << ")" << std::endl;
   server.run();
-  engine.store().checkpoint();
+  engine.checkpoint();
   std::cerr << "clippo: stopped" << std::endl;
   return 0;
 }

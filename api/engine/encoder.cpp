@@ -50,23 +50,21 @@ std::vector<float> Encoder::encode_texts(const std::vector<std::string>& texts) 
   std::vector<ImageU8> images;
   images.reserve(texts.size());
   for (const auto& t : texts) images.push_back(renderer_->render(t));
-  std::vector<const ImageU8*> ptrs;
-  for (const auto& img : images) ptrs.push_back(&img);
-  return embedder_->embed(ptrs);
+  return embedder_->embed(images);
 }
 
 std::vector<float> Encoder::encode_images(const std::vector<std::string>& encoded) const {
   std::vector<ImageU8> images;
   images.reserve(encoded.size());
   for (const auto& bytes : encoded) images.push_back(preprocess_image(bytes));
-  std::vector<const ImageU8*> ptrs;
-  for (const auto& img : images) ptrs.push_back(&img);
-  return embedder_->embed(ptrs);
+  return embedder_->embed(images);
 }
 
 std::vector<float> Encoder::encode_pixels(const std::vector<const ImageU8*>& images) const {
   return embedder_->embed(images);
 }
+
+std::vector<float> Encoder::encode_pixels(const std::vector<ImageU8>& images) const { return embedder_->embed(images); }
 
 ImageU8 Encoder::render_text(const std::string& text) const {
   CLIPPO_CHECK(tokenizer_ == nullptr, kFailedPrecondition,

@@ -36,6 +36,7 @@ class Encoder {
   std::vector<float> encode_images(const std::vector<std::string>& encoded) const;
   // Already decoded and resized pixels (image_size x image_size x 3).
   std::vector<float> encode_pixels(const std::vector<const ImageU8*>& images) const;
+  std::vector<float> encode_pixels(const std::vector<ImageU8>& images) const;
 
   // What the model sees for a text / an encoded image. render_text throws FailedPrecondition
   // for a token model, which sees ids, not pixels (tokenize() gives those).

@@ -15,7 +15,7 @@ std::vector<std::string> read_image_roots(const std::string& store_dir) {
   try {
     return nlohmann::json::parse(read_file(path.string(), 1 << 20)).get<std::vector<std::string>>();
   } catch (const nlohmann::json::exception& e) {
-    throw_error(ErrorCode::kInternal, path.string() + " is damaged: " + e.what());
+    throw Error(ErrorCode::kInternal, path.string() + " is damaged: " + e.what());
   }
 }
 

@@ -1,20 +1,55 @@
 #include "api/engine/search_engine.h"
 
+#include <algorithm>
 #include <chrono>
+#include <cstdio>
+#include <filesystem>
 
+#include "api/engine/image_roots.h"
 #include "core/base/error.h"
+#include "core/base/file_io.h"
+#include "core/base/hashing.h"
+#include "render/image_decoder.h"
 #include "render/png_codec.h"
 
 namespace clippo::engine {
 namespace {
 
-using Clock = std::chrono::steady_clock;
-double ms_since(Clock::time_point t) { return std::chrono::duration<double, std::milli>(Clock::now() - t).count(); }
+namespace fs = std::filesystem;
+
+// Adds the milliseconds from its construction to its destruction to `slot`.
+class TimingScope {
+ public:
+  explicit TimingScope(double& slot) : slot_(slot), start_(std::chrono::steady_clock::now()) {}
+  ~TimingScope() {
+    slot_ += std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start_).count();
+  }
+  TimingScope(const TimingScope&) = delete;
+  TimingScope& operator=(const TimingScope&) = delete;
+
+ private:
+  double& slot_;
+  std::chrono::steady_clock::time_point start_;
+};
+
+const char* image_extension(const std::string& bytes) {
+  switch (render::detect_image_format(bytes)) {
+    case render::ImageFormat::kJpeg: return "jpg";
+    case render::ImageFormat::kPng: return "png";
+    case render::ImageFormat::kWebp: return "webp";
+    default: return "bin";
+  }
+}
 
 }  // namespace
 
 index::ModelIdentity model_identity(const Encoder& encoder) {
   return {encoder.embedder().content_hash(), encoder.embedder().path(), encoder.dim()};
+}
+
+void check_k(int64_t k) {
+  CLIPPO_CHECK(k >= 1 && k <= kMaxK, kInvalidArgument,
+               "k must be in [1, " + std::to_string(kMaxK) + "], got " + std::to_string(k));
 }
 
 SearchEngine::SearchEngine(const std::string& model_path, const std::string& store_dir, const EngineOptions& options,
@@ -25,6 +60,8 @@ SearchEngine::SearchEngine(const std::string& model_path, const std::string& sto
                ? index::CollectionStore::create(store_dir, identity, store_options)
                : index::CollectionStore::open(store_dir, &identity);
   batcher_ = std::make_unique<QueryBatcher>(*encoder_, options.max_batch, options.window_us);
+  image_roots_ = read_image_roots(store_dir);
+  image_roots_.push_back((fs::canonical(store_dir) / "uploads").string());
 }
 
 SearchEngine::~SearchEngine() = default;
@@ -37,67 +74,73 @@ void SearchEngine::check_query(const std::string& query) const {
                    std::to_string(options_.max_query_bytes) + " are read");
 }
 
-SearchResponse SearchEngine::search_vector(const std::vector<float>& query, int k, SearchTiming took) const {
-  const auto t = Clock::now();
-  const auto hits = store_->search(query.data(), 1, k);
-  took.search_ms = ms_since(t);
-  SearchResponse response;
+std::vector<SearchResult> SearchEngine::nearest(const std::vector<float>& query, int k, SearchTiming& took) const {
+  CLIPPO_CHECK(query.size() == static_cast<size_t>(dim()), kInvalidArgument,
+               "the query embedding has " + std::to_string(query.size()) + " values; the store holds " +
+                   std::to_string(dim()) + "-d vectors");
+  TimingScope timing(took.search_ms);
+  std::vector<SearchResult> results;
+  const std::vector<std::vector<index::SearchHit>> hits = store_->search(query.data(), 1, k);
   for (const index::SearchHit& hit : hits[0]) {
     // An item removed between search and lookup is simply left out.
-    if (auto item = store_->get(hit.id)) response.results.push_back({hit.id, hit.score, std::move(*item)});
+    if (auto item = store_->get(hit.id)) results.push_back({hit.id, hit.score, std::move(*item)});
   }
-  response.took = took;
-  return response;
+  return results;
 }
 
 SearchResponse SearchEngine::search_text(const std::string& query, int k) const {
+  check_k(k);
   check_query(query);
-  if (encoder_->reads_tokens()) {  // a token baseline: no pixels to batch, its text side runs alone
-    return search_timed([&](SearchTiming& took) {
-      const auto t = Clock::now();
-      std::vector<float> z = encoder_->encode_texts({query});
-      took.encode_ms = ms_since(t);
-      return z;
-    }, k);
+  SearchResponse r;
+  {
+    TimingScope total(r.took.total_ms);
+    std::vector<float> z;
+    if (encoder_->reads_tokens()) {  // a token baseline: no pixels to batch, its text side runs alone
+      TimingScope encode(r.took.encode_ms);
+      z = encoder_->encode_texts({query});
+    } else {
+      ImageU8 pixels;
+      {
+        TimingScope render(r.took.render_ms);
+        pixels = encoder_->render_text(query);
+      }
+      TimingScope encode(r.took.encode_ms);
+      z = batcher_->embed(std::move(pixels));
+    }
+    r.results = nearest(z, k, r.took);
   }
-  return search_pixels([&] { return encoder_->render_text(query); }, k);
-}
-
-SearchResponse SearchEngine::search_image(const std::string& encoded_image, int k) const {
-  return search_pixels([&] { return encoder_->preprocess_image(encoded_image); }, k);
-}
-
-SearchResponse SearchEngine::search_pixels(const std::function<ImageU8()>& make_pixels, int k) const {
-  return search_timed([&](SearchTiming& took) {
-    const auto start = Clock::now();
-    ImageU8 pixels = make_pixels();  // text rendering, or image decode + resize
-    took.render_ms = ms_since(start);
-    const auto t = Clock::now();
-    std::vector<float> z = batcher_->embed(std::move(pixels));
-    took.encode_ms = ms_since(t);
-    return z;
-  }, k);
-}
-
-SearchResponse SearchEngine::search_timed(const std::function<std::vector<float>(SearchTiming&)>& embed_query,
-                                          int k) const {
-  CLIPPO_CHECK(k >= 1 && k <= 1000, kInvalidArgument, "k must be in [1, 1000], got " + std::to_string(k));
-  const auto start = Clock::now();
-  SearchTiming took;
-  const std::vector<float> z = embed_query(took);
-  SearchResponse r = search_vector(z, k, took);
-  r.took.total_ms = ms_since(start);
   return r;
 }
 
-int64_t SearchEngine::add_item(index::Item item, const std::string& encoded_image) {
-  const std::vector<float> z = embed_image(encoded_image);
-  return store_->upsert({std::move(item)}, z.data()).front();
+SearchResponse SearchEngine::search_image(const std::string& encoded_image, int k) const {
+  check_k(k);
+  SearchResponse r;
+  {
+    TimingScope total(r.took.total_ms);
+    ImageU8 pixels;
+    {
+      TimingScope decode(r.took.render_ms);
+      pixels = encoder_->preprocess_image(encoded_image);
+    }
+    std::vector<float> z;
+    {
+      TimingScope encode(r.took.encode_ms);
+      z = batcher_->embed(std::move(pixels));
+    }
+    r.results = nearest(z, k, r.took);
+  }
+  return r;
 }
 
-bool SearchEngine::remove_item(int64_t id) { return store_->remove({id}) == 1; }
-
-std::optional<index::Item> SearchEngine::get_item(int64_t id) const { return store_->get(id); }
+SearchResponse SearchEngine::search_embedding(const std::vector<float>& query, int k) const {
+  check_k(k);
+  SearchResponse r;
+  {
+    TimingScope total(r.took.total_ms);
+    r.results = nearest(query, k, r.took);
+  }
+  return r;
+}
 
 std::vector<float> SearchEngine::embed_text(const std::string& text) const {
   check_query(text);
@@ -109,9 +152,75 @@ std::vector<float> SearchEngine::embed_image(const std::string& encoded_image) c
   return batcher_->embed(encoder_->preprocess_image(encoded_image));
 }
 
-std::string SearchEngine::render_png(const std::string& text) const {
+ImageU8 SearchEngine::render_text(const std::string& text) const {
   CLIPPO_CHECK(text.size() <= options_.max_query_bytes, kInvalidArgument, "text too long to render");
-  return render::encode_png(encoder_->render_text(text));
+  return encoder_->render_text(text);
 }
+
+std::string SearchEngine::render_png(const std::string& text) const { return render::encode_png(render_text(text)); }
+
+ImageU8 SearchEngine::preprocess_image(const std::string& encoded_image) const {
+  return encoder_->preprocess_image(encoded_image);
+}
+
+int64_t SearchEngine::add_item(index::Item item, const std::string& encoded_image) {
+  const std::vector<float> z = embed_image(encoded_image);
+  return store_->upsert({std::move(item)}, z.data()).front();
+}
+
+std::vector<int64_t> SearchEngine::add_items(std::vector<index::Item> items, const std::vector<ImageU8>& pixels) {
+  CLIPPO_CHECK(items.size() == pixels.size(), kInvalidArgument,
+               std::to_string(items.size()) + " items for " + std::to_string(pixels.size()) + " images");
+  if (items.empty()) return {};
+  const std::vector<float> z = encoder_->encode_pixels(pixels);
+  return store_->upsert(std::move(items), z.data());
+}
+
+bool SearchEngine::remove_item(int64_t id) { return store_->remove({id}) == 1; }
+
+std::optional<index::Item> SearchEngine::get_item(int64_t id) const { return store_->get(id); }
+
+std::vector<index::Item> SearchEngine::items() const { return store_->items(); }
+
+void SearchEngine::checkpoint() { store_->checkpoint(); }
+
+std::string SearchEngine::keep_upload(const std::string& encoded_image) {
+  render::decode_image(encoded_image);  // refuse non-images before anything is written
+  char name[32];
+  std::snprintf(name, sizeof name, "%016llx", static_cast<unsigned long long>(fmix64(fnv1a64(encoded_image))));
+  const fs::path uploads = fs::path(store_->dir()) / "uploads";
+  fs::create_directories(uploads);
+  const fs::path path = uploads / (std::string(name) + "." + image_extension(encoded_image));
+  if (!fs::exists(path)) write_file_atomically(path.string(), encoded_image);
+  return fs::canonical(path).string();
+}
+
+void SearchEngine::add_image_root(const std::string& folder) {
+  engine::add_image_root(store_->dir(), folder);
+  const std::string canonical = fs::canonical(folder).string();
+  std::lock_guard<std::mutex> lock(roots_mutex_);
+  if (std::find(image_roots_.begin(), image_roots_.end(), canonical) == image_roots_.end()) {
+    image_roots_.insert(image_roots_.end() - 1, canonical);  // the uploads folder stays last
+  }
+}
+
+std::string SearchEngine::servable_path(const std::string& uri) const {
+  std::lock_guard<std::mutex> lock(roots_mutex_);
+  return resolve_under_roots(uri, image_roots_);
+}
+
+EngineInfo SearchEngine::info() const {
+  EngineInfo info;
+  info.items = store_->size();
+  info.dim = store_->dim();
+  info.model = store_->model();
+  info.model_kind = model::model_kind_name(encoder_->embedder().text_input().kind);
+  info.renderer = encoder_->reads_tokens() ? "" : encoder_->renderer().spec().kind;
+  info.image_size = encoder_->embedder().image_size();
+  info.factory = store_->factory();
+  return info;
+}
+
+int SearchEngine::dim() const { return store_->dim(); }
 
 }  // namespace clippo::engine

@@ -1,10 +1,14 @@
 // The search engine: a model (Encoder), a collection (CollectionStore) and a QueryBatcher,
-// composed once and shared by `clippo serve` and the index commands. The store must have been
-// made by this model (checked at open).
+// composed once and shared by `clippo serve`, the index commands and the bulk indexer
+// (indexer.h). The store must have been made by this model (checked at open).
+//
+// Callers go through the engine's own operations (search, embed, add, remove, describe); the
+// encoder and the store stay inside, so each rule (query limits, the upload folder, which files
+// may be served) lives in one place.
 #pragma once
 
-#include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -14,6 +18,9 @@
 #include "index/collection_store.h"
 
 namespace clippo::engine {
+
+// The most results one search returns (HTTP, CLI and library alike).
+inline constexpr int kMaxK = 1000;
 
 struct SearchResult {
   int64_t id;
@@ -40,8 +47,22 @@ struct EngineOptions {
   size_t max_query_bytes = 16384;
 };
 
+// What /v1/health and `clippo index info` report.
+struct EngineInfo {
+  size_t items = 0;
+  int dim = 0;
+  index::ModelIdentity model;
+  std::string model_kind;  // "clippo", "1t-clip", "clip*"
+  std::string renderer;    // the renderer's kind; "" for token models, which read ids
+  int image_size = 0;      // what the model reads, in pixels a side
+  std::string factory;     // the store's FAISS index
+};
+
 // The identity a store records for the model behind `encoder`.
 index::ModelIdentity model_identity(const Encoder& encoder);
+
+// k in [1, kMaxK], or InvalidArgument saying so.
+void check_k(int64_t k);
 
 class SearchEngine {
  public:
@@ -50,34 +71,49 @@ class SearchEngine {
                bool create_store = false, const index::StoreOptions& store_options = {});
   ~SearchEngine();
 
+  // Queries: the best k items for a text, an encoded image or an embedding (dim() floats).
   SearchResponse search_text(const std::string& query, int k) const;
   SearchResponse search_image(const std::string& encoded_image, int k) const;
+  SearchResponse search_embedding(const std::vector<float>& query, int k) const;
 
-  // Adds an item whose image is `encoded_image`; returns its id. Durable on return.
-  int64_t add_item(index::Item item, const std::string& encoded_image);
-  bool remove_item(int64_t id);
-  std::optional<index::Item> get_item(int64_t id) const;
-
+  // Embeddings (dim() floats, L2-normalised) and what the model sees.
   std::vector<float> embed_text(const std::string& text) const;
   std::vector<float> embed_image(const std::string& encoded_image) const;
+  ImageU8 render_text(const std::string& text) const;  // FailedPrecondition for a token model
   std::string render_png(const std::string& text) const;
+  ImageU8 preprocess_image(const std::string& encoded_image) const;  // decode + resize to the model's input
 
-  const Encoder& encoder() const { return *encoder_; }
-  index::CollectionStore& store() { return *store_; }
-  const index::CollectionStore& store() const { return *store_; }
+  // Writes, each durable on return. add_items takes images already through preprocess_image,
+  // embeds them in one pass and upserts them in one WAL record; returns their ids.
+  int64_t add_item(index::Item item, const std::string& encoded_image);
+  std::vector<int64_t> add_items(std::vector<index::Item> items, const std::vector<ImageU8>& pixels);
+  bool remove_item(int64_t id);
+  std::optional<index::Item> get_item(int64_t id) const;
+  std::vector<index::Item> items() const;  // every item's metadata, in no particular order
+  void checkpoint();                       // a snapshot now (also taken as the log grows)
+
+  // Files the engine may serve: those under the store's image roots and its uploads folder.
+  // keep_upload stores an uploaded image there, named by its content (the same bytes always get
+  // the same name, on every build), and returns its path.
+  std::string keep_upload(const std::string& encoded_image);
+  void add_image_root(const std::string& folder);
+  std::string servable_path(const std::string& uri) const;  // the local file, or "" when not allowed
+
+  EngineInfo info() const;
+  int dim() const;
   const QueryBatcher& batcher() const { return *batcher_; }
 
  private:
-  SearchResponse search_pixels(const std::function<ImageU8()>& make_pixels, int k) const;
-  // Checks k, embeds the query (recording its timings) and searches; total_ms spans it all.
-  SearchResponse search_timed(const std::function<std::vector<float>(SearchTiming&)>& embed_query, int k) const;
-  SearchResponse search_vector(const std::vector<float>& query, int k, SearchTiming took) const;
   void check_query(const std::string& query) const;
+  // The k best items for one embedding, its search time added to `took`.
+  std::vector<SearchResult> nearest(const std::vector<float>& query, int k, SearchTiming& took) const;
 
   EngineOptions options_;
   std::unique_ptr<Encoder> encoder_;
   std::unique_ptr<index::CollectionStore> store_;
   std::unique_ptr<QueryBatcher> batcher_;
+  mutable std::mutex roots_mutex_;
+  std::vector<std::string> image_roots_;  // canonical; the uploads folder last
 };
 
 }  // namespace clippo::engine

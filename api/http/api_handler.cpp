@@ -4,7 +4,6 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
-#include "api/engine/image_roots.h"
 #include "core/base/base64.h"
 #include "core/base/error.h"
 #include "core/base/file_io.h"
@@ -40,7 +39,7 @@ Json parse_json_body(const HttpRequest& r) {
   try {
     return Json::parse(r.body);
   } catch (const Json::parse_error& e) {
-    throw_error(ErrorCode::kInvalidArgument, std::string("malformed JSON: ") + e.what());
+    throw Error(ErrorCode::kInvalidArgument, std::string("malformed JSON: ") + e.what());
   }
 }
 
@@ -92,16 +91,56 @@ std::map<std::string, std::string> parse_query(const std::string& qs) {
   return out;
 }
 
-int parse_k(const std::string& text, int max_k) {
-  int k = 0;
+// k from a query string: an integer in [1, kMaxK], or InvalidArgument.
+int parse_k(const std::string& text) {
+  int64_t k = 0;
   try {
     size_t used = 0;
-    k = std::stoi(text, &used);
-    CLIPPO_CHECK(used == text.size(), kInvalidArgument, "k must be an integer");
+    k = std::stoll(text, &used);
+    CLIPPO_CHECK(used == text.size(), kInvalidArgument, "k must be an integer, got '" + text + "'");
   } catch (const std::logic_error&) {
-    throw_error(ErrorCode::kInvalidArgument, "k must be an integer in [1, " + std::to_string(max_k) + "]");
+    throw Error(ErrorCode::kInvalidArgument, "k must be an integer, got '" + text + "'");
   }
-  return k;
+  engine::check_k(k);
+  return static_cast<int>(k);
+}
+
+// The {id} segment of an item path: a non-negative integer, else the item does not exist.
+int64_t parse_item_id(const std::string& segment) {
+  try {
+    size_t used = 0;
+    const int64_t id = std::stoll(segment, &used);
+    if (used == segment.size() && id >= 0 && segment[0] != '+') return id;
+  } catch (const std::logic_error&) {
+  }
+  throw Error(ErrorCode::kNotFound, "no such item: '" + segment + "'");
+}
+
+std::vector<std::string> path_segments(const std::string& path) {
+  std::vector<std::string> out;
+  size_t start = 1;  // paths start with '/'
+  while (start <= path.size()) {
+    const size_t slash = path.find('/', start);
+    out.push_back(path.substr(start, slash == std::string::npos ? std::string::npos : slash - start));
+    if (slash == std::string::npos) break;
+    start = slash + 1;
+  }
+  return out;
+}
+
+// Whether `path` fits `pattern`; sets *id_segment to the segment that {id} matched.
+bool matches(const std::string& pattern, const std::vector<std::string>& path, std::string* id_segment) {
+  const std::vector<std::string> want = path_segments(pattern);
+  if (want.size() != path.size()) return false;
+  for (size_t i = 0; i < want.size(); ++i) {
+    if (want[i] == "{id}") {
+      if (path[i].empty()) return false;
+      *id_segment = path[i];
+    } else if (want[i] != path[i]) {
+      return false;
+    }
+  }
+  return true;
 }
 
 Json item_json(const index::Item& item) {
@@ -125,11 +164,24 @@ bool is_image_media_type(const std::string& content_type) {
 }  // namespace
 
 ApiHandler::ApiHandler(engine::SearchEngine& engine, ApiOptions options, Metrics& metrics)
-    : engine_(engine), options_(std::move(options)), metrics_(metrics) {
-  image_roots_ = engine::read_image_roots(engine_.store().dir());
-  const fs::path uploads = fs::path(engine_.store().dir()) / "uploads";
-  fs::create_directories(uploads);
-  image_roots_.push_back(fs::canonical(uploads).string());
+    : engine_(engine), options_(std::move(options)), metrics_(metrics), routes_(routes()) {}
+
+std::vector<ApiHandler::Route> ApiHandler::routes() {
+  // method, pattern, needs the model, writes, handler. docs/API.md and openapi.json list the same.
+  return {
+      {"GET", "/v1/health", false, false, [this](const Call&) { return health(); }},
+      {"GET", "/metrics", false, false,
+       [this](const Call&) { return HttpResponse{200, "text/plain; version=0.0.4", metrics_.render(), {}}; }},
+      {"GET", "/v1/openapi.json", false, false,
+       [this](const Call&) { return HttpResponse{200, "application/json", read_file(options_.openapi_path, 1 << 20), {}}; }},
+      {"POST", "/v1/search", true, false, [this](const Call& c) { return search(c); }},
+      {"POST", "/v1/embed", true, false, [this](const Call& c) { return embed(c); }},
+      {"GET", "/v1/render", true, false, [this](const Call& c) { return render(c); }},
+      {"POST", "/v1/items", true, true, [this](const Call& c) { return add_item(c); }},
+      {"GET", "/v1/items/{id}", true, false, [this](const Call& c) { return get_item(c); }},
+      {"DELETE", "/v1/items/{id}", true, true, [this](const Call& c) { return remove_item(c); }},
+      {"GET", "/v1/items/{id}/image", true, false, [this](const Call& c) { return item_image(c); }},
+  };
 }
 
 HttpResponse ApiHandler::error(int status, const std::string& code, const std::string& message) {
@@ -141,7 +193,7 @@ HttpResponse ApiHandler::handle(const HttpRequest& request) {
   std::string label = "unmatched";
   HttpResponse response;
   try {
-    response = route(request, label);
+    response = dispatch(request, label);
   } catch (const Error& e) {
     response = error(status_of(e.code()), std::string(error_code_name(e.code())), e.what());
   } catch (const std::bad_alloc&) {
@@ -173,17 +225,12 @@ void ApiHandler::add_cors(const HttpRequest& r, HttpResponse& response) const {
   }
 }
 
-HttpResponse ApiHandler::route(const HttpRequest& r, std::string& label) {
+HttpResponse ApiHandler::dispatch(const HttpRequest& r, std::string& label) {
   const size_t q = r.target.find('?');
   const std::string path = r.target.substr(0, q);
   const std::string query = q == std::string::npos ? "" : r.target.substr(q + 1);
   // HEAD is GET without a body (RFC 9110); the transport leaves the body out.
   const std::string m = r.method == "HEAD" ? "GET" : r.method;
-  auto method_not_allowed = [&](const char* allow) {
-    HttpResponse resp = error(405, "method_not_allowed", m + " is not allowed on " + path + " (allowed: " + allow + ")");
-    resp.headers.push_back({"Allow", allow});
-    return resp;
-  };
   if (m == "OPTIONS") {  // CORS preflight
     label = "preflight";
     HttpResponse resp{204, "text/plain", "", {}};
@@ -192,58 +239,31 @@ HttpResponse ApiHandler::route(const HttpRequest& r, std::string& label) {
     resp.headers.push_back({"Access-Control-Max-Age", "600"});
     return resp;
   }
-  if (path == "/v1/health") {
-    label = path;
-    return m == "GET" ? health() : method_not_allowed("GET");
-  }
-  if (path == "/metrics") {
-    label = path;
-    if (m != "GET") return method_not_allowed("GET");
-    return {200, "text/plain; version=0.0.4", metrics_.render(), {}};
-  }
-  if (path == "/v1/openapi.json") {
-    label = path;
-    if (m != "GET") return method_not_allowed("GET");
-    return {200, "application/json", read_file(options_.openapi_path, 1 << 20), {}};
-  }
-  if (path.rfind("/v1/", 0) == 0 && !ready_) {
-    label = "not_ready";
-    return error(503, "unavailable", "the server is still loading");
-  }
-  if (path == "/v1/search") {
-    label = path;
-    return m == "POST" ? search(r, query) : method_not_allowed("POST");
-  }
-  if (path == "/v1/embed") {
-    label = path;
-    return m == "POST" ? embed(r) : method_not_allowed("POST");
-  }
-  if (path == "/v1/render") {
-    label = path;
-    return m == "GET" ? render(query) : method_not_allowed("GET");
-  }
-  if (path == "/v1/items") {
-    label = path;
-    if (m != "POST") return method_not_allowed("POST");
-    if (!authorized(r)) return error(401, "unauthenticated", "writes need 'Authorization: Bearer <api key>'");
-    return add_item(r);
-  }
-  static const std::string kItems = "/v1/items/";
-  if (path.rfind(kItems, 0) == 0) {
-    std::string rest = path.substr(kItems.size());
-    const bool image = rest.size() > 6 && rest.compare(rest.size() - 6, 6, "/image") == 0;
-    if (image) rest.resize(rest.size() - 6);
-    label = image ? "/v1/items/{id}/image" : "/v1/items/{id}";
-    int64_t id = -1;
-    try {
-      size_t used = 0;
-      id = std::stoll(rest, &used);
-      CLIPPO_CHECK(used == rest.size() && id >= 0, kNotFound, "no such item: '" + rest + "'");
-    } catch (const std::logic_error&) {
-      throw_error(ErrorCode::kNotFound, "no such item: '" + rest + "'");
+  const std::vector<std::string> segments = path_segments(path);
+  std::string allowed;  // methods of the routes whose pattern fits, for a 405
+  for (const Route& route : routes_) {
+    std::string id_segment;
+    if (!matches(route.pattern, segments, &id_segment)) continue;
+    label = route.pattern;
+    if (route.method != m) {
+      allowed += (allowed.empty() ? "" : ", ") + route.method;
+      continue;
     }
-    if (image) return m == "GET" ? item_image(id) : method_not_allowed("GET");
-    return item(m, id, r);
+    if (route.needs_ready && !ready_) {
+      label = "not_ready";
+      return error(503, "unavailable", "the server is still loading");
+    }
+    if (route.writes && !authorized(r)) {
+      return error(401, "unauthenticated", "writes need 'Authorization: Bearer <api key>'");
+    }
+    Call call{r, -1, query};
+    if (!id_segment.empty()) call.id = parse_item_id(id_segment);
+    return route.handler(call);
+  }
+  if (!allowed.empty()) {
+    HttpResponse resp = error(405, "method_not_allowed", m + " is not allowed on " + path + " (allowed: " + allowed + ")");
+    resp.headers.push_back({"Allow", allowed});
+    return resp;
   }
   if (m == "GET" && !options_.web_dir.empty() && path.rfind("/v1", 0) != 0) {
     label = "static";
@@ -254,23 +274,24 @@ HttpResponse ApiHandler::route(const HttpRequest& r, std::string& label) {
 
 HttpResponse ApiHandler::health() const {
   if (!ready_) return error(503, "unavailable", "the server is still loading");
+  const engine::EngineInfo info = engine_.info();
   return json_response(200, Json{{"status", "ok"},
-                                 {"items", engine_.store().size()},
-                                 {"dim", engine_.store().dim()},
-                                 {"model", engine_.store().model().to_json()},
+                                 {"items", info.items},
+                                 {"dim", info.dim},
+                                 {"model", info.model.to_json()},
+                                 {"model_kind", info.model_kind},
+                                 {"image_size", info.image_size},
                                  // Token baselines (1t-clip, clip*) read SentencePiece ids: no renderer.
-                                 {"model_kind", model::model_kind_name(engine_.encoder().embedder().text_input().kind)},
-                                 {"renderer", engine_.encoder().reads_tokens()
-                                                  ? Json(nullptr)
-                                                  : Json(engine_.encoder().renderer().spec().kind)}});
+                                 {"renderer", info.renderer.empty() ? Json(nullptr) : Json(info.renderer)}});
 }
 
-HttpResponse ApiHandler::search(const HttpRequest& r, const std::string& query_string) {
+HttpResponse ApiHandler::search(const Call& call) {
+  const HttpRequest& r = call.request;
   const auto ct = r.headers.count("content-type") ? r.headers.at("content-type") : std::string();
   engine::SearchResponse result;
   if (is_image_media_type(ct)) {  // raw upload: the body is the image
-    const auto params = parse_query(query_string);
-    const int k = params.count("k") ? parse_k(params.at("k"), options_.max_k) : 10;
+    const auto params = parse_query(call.query);
+    const int k = params.count("k") ? parse_k(params.at("k")) : 10;
     result = engine_.search_image(r.body, k);
   } else {
     CLIPPO_CHECK(ct.empty() || ct.rfind("application/json", 0) == 0, kUnsupportedFormat,
@@ -278,8 +299,7 @@ HttpResponse ApiHandler::search(const HttpRequest& r, const std::string& query_s
     const Json body = parse_json_body(r);
     CLIPPO_CHECK(body.is_object(), kInvalidArgument, "the body must be a JSON object");
     const int64_t k = field<int64_t>(body, "k", 10);
-    CLIPPO_CHECK(k >= 1 && k <= options_.max_k, kInvalidArgument,
-                 "k must be in [1, " + std::to_string(options_.max_k) + "], got " + std::to_string(k));
+    engine::check_k(k);
     const bool has_query = body.contains("query"), has_image = body.contains("image");
     CLIPPO_CHECK(has_query != has_image, kInvalidArgument, "give exactly one of 'query' (text) and 'image' (base64)");
     result = has_query ? engine_.search_text(field<std::string>(body, "query", ""), static_cast<int>(k))
@@ -299,8 +319,8 @@ HttpResponse ApiHandler::search(const HttpRequest& r, const std::string& query_s
                                               {"total", result.took.total_ms}}}});
 }
 
-HttpResponse ApiHandler::embed(const HttpRequest& r) {
-  const Json body = parse_json_body(r);
+HttpResponse ApiHandler::embed(const Call& call) {
+  const Json body = parse_json_body(call.request);
   CLIPPO_CHECK(body.is_object(), kInvalidArgument, "the body must be a JSON object");
   Json out = Json::array();
   const bool texts = body.contains("texts"), images = body.contains("images");
@@ -312,11 +332,11 @@ HttpResponse ApiHandler::embed(const HttpRequest& r) {
     CLIPPO_CHECK(v.is_string(), kInvalidArgument, "'texts' / 'images' must hold strings");
     out.push_back(texts ? engine_.embed_text(v.get<std::string>()) : engine_.embed_image(base64_decode(v.get<std::string>())));
   }
-  return json_response(200, Json{{"embeddings", out}, {"dim", engine_.store().dim()}});
+  return json_response(200, Json{{"embeddings", out}, {"dim", engine_.dim()}});
 }
 
-HttpResponse ApiHandler::add_item(const HttpRequest& r) {
-  const Json body = parse_json_body(r);
+HttpResponse ApiHandler::add_item(const Call& call) {
+  const Json body = parse_json_body(call.request);
   CLIPPO_CHECK(body.is_object(), kInvalidArgument, "the body must be a JSON object");
   index::Item item;
   item.id = field<int64_t>(body, "id", -1);
@@ -325,18 +345,13 @@ HttpResponse ApiHandler::add_item(const HttpRequest& r) {
   item.lang = field<std::string>(body, "lang", "");
   std::string bytes;
   if (body.contains("image")) {
-    bytes = base64_decode(field<std::string>(body, "image", ""));
-    render::decode_image(bytes);  // refuse non-images before anything is written
     // Uploaded images live in the store's uploads/ folder, named by content, so items served
     // from there never depend on a client-chosen path.
-    const std::string name = std::to_string(std::hash<std::string>{}(bytes)) + "." +
-                             std::string(image_content_type(bytes)).substr(6);
-    const fs::path path = fs::path(image_roots_.back()) / name;
-    if (!fs::exists(path)) write_file_atomically(path.string(), bytes);
-    item.uri = path.string();
+    bytes = base64_decode(field<std::string>(body, "image", ""));
+    item.uri = engine_.keep_upload(bytes);
   } else {
     const std::string uri = field<std::string>(body, "uri", "", /*required=*/true);
-    const std::string local = engine::resolve_under_roots(uri, image_roots_);
+    const std::string local = engine_.servable_path(uri);
     CLIPPO_CHECK(!local.empty(), kInvalidArgument,
                  "'uri' must name an image file under the store's image roots, or send the image as 'image' (base64)");
     bytes = read_file(local, size_t{64} << 20);
@@ -346,36 +361,31 @@ HttpResponse ApiHandler::add_item(const HttpRequest& r) {
   return json_response(201, Json{{"id", id}});
 }
 
-HttpResponse ApiHandler::item(const std::string& method, int64_t id, const HttpRequest& r) {
-  if (method == "GET") {
-    const auto found = engine_.get_item(id);
-    CLIPPO_CHECK(found.has_value(), kNotFound, "no item " + std::to_string(id));
-    return json_response(200, item_json(*found));
-  }
-  if (method == "DELETE") {
-    if (!authorized(r)) return error(401, "unauthenticated", "writes need 'Authorization: Bearer <api key>'");
-    CLIPPO_CHECK(engine_.remove_item(id), kNotFound, "no item " + std::to_string(id));
-    return json_response(200, Json{{"removed", true}, {"id", id}});
-  }
-  HttpResponse resp = error(405, "method_not_allowed", method + " is not allowed on /v1/items/{id}");
-  resp.headers.push_back({"Allow", "GET, DELETE"});
-  return resp;
+HttpResponse ApiHandler::get_item(const Call& call) const {
+  const auto found = engine_.get_item(call.id);
+  CLIPPO_CHECK(found.has_value(), kNotFound, "no item " + std::to_string(call.id));
+  return json_response(200, item_json(*found));
 }
 
-HttpResponse ApiHandler::item_image(int64_t id) const {
-  const auto found = engine_.get_item(id);
-  CLIPPO_CHECK(found.has_value(), kNotFound, "no item " + std::to_string(id));
+HttpResponse ApiHandler::remove_item(const Call& call) {
+  CLIPPO_CHECK(engine_.remove_item(call.id), kNotFound, "no item " + std::to_string(call.id));
+  return json_response(200, Json{{"removed", true}, {"id", call.id}});
+}
+
+HttpResponse ApiHandler::item_image(const Call& call) const {
+  const auto found = engine_.get_item(call.id);
+  CLIPPO_CHECK(found.has_value(), kNotFound, "no item " + std::to_string(call.id));
   // Only files under the store's image roots, whatever the item's uri says.
-  const std::string local = engine::resolve_under_roots(found->uri, image_roots_);
-  CLIPPO_CHECK(!local.empty(), kNotFound, "item " + std::to_string(id) + " has no image this server may serve");
+  const std::string local = engine_.servable_path(found->uri);
+  CLIPPO_CHECK(!local.empty(), kNotFound, "item " + std::to_string(call.id) + " has no image this server may serve");
   const std::string bytes = read_file(local, size_t{64} << 20);
   HttpResponse resp{200, image_content_type(bytes), bytes, {}};
   resp.headers.push_back({"Cache-Control", "max-age=3600"});
   return resp;
 }
 
-HttpResponse ApiHandler::render(const std::string& query_string) const {
-  const auto params = parse_query(query_string);
+HttpResponse ApiHandler::render(const Call& call) const {
+  const auto params = parse_query(call.query);
   const auto text = params.find("text");
   CLIPPO_CHECK(text != params.end(), kInvalidArgument, "missing query parameter 'text'");
   return {200, "image/png", engine_.render_png(text->second), {}};

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <map>
 #include <string>
 #include <utility>
@@ -33,7 +34,6 @@ struct ApiOptions {
   std::vector<std::string> cors_origins;  // allowed Origin values; "*" allows any
   std::string web_dir;                    // served at "/"; empty: no web page
   std::string openapi_path;               // served at /v1/openapi.json
-  int max_k = 1000;
 };
 
 class ApiHandler {
@@ -50,14 +50,34 @@ class ApiHandler {
   static HttpResponse error(int status, const std::string& code, const std::string& message);
 
  private:
-  HttpResponse route(const HttpRequest& request, std::string& route_label);
+  // What a handler gets: the request, the {id} of the path when its pattern has one, and the
+  // query string.
+  struct Call {
+    const HttpRequest& request;
+    int64_t id = -1;
+    std::string query;
+  };
+  // One endpoint: a method and a path pattern ("/v1/items/{id}/image"; {id} matches one
+  // segment, a non-negative integer, else 404). Routes that need the model wait for
+  // set_ready(); writes need the API key.
+  struct Route {
+    std::string method;
+    std::string pattern;
+    bool needs_ready;
+    bool writes;
+    std::function<HttpResponse(const Call&)> handler;
+  };
+  std::vector<Route> routes();
+
+  HttpResponse dispatch(const HttpRequest& request, std::string& route_label);
   HttpResponse health() const;
-  HttpResponse search(const HttpRequest& request, const std::string& query_string);
-  HttpResponse embed(const HttpRequest& request);
-  HttpResponse add_item(const HttpRequest& request);
-  HttpResponse item(const std::string& method, int64_t id, const HttpRequest& request);
-  HttpResponse item_image(int64_t id) const;
-  HttpResponse render(const std::string& query_string) const;
+  HttpResponse search(const Call& call);
+  HttpResponse embed(const Call& call);
+  HttpResponse add_item(const Call& call);
+  HttpResponse get_item(const Call& call) const;
+  HttpResponse remove_item(const Call& call);
+  HttpResponse item_image(const Call& call) const;
+  HttpResponse render(const Call& call) const;
   HttpResponse static_file(const std::string& path) const;
   bool authorized(const HttpRequest& request) const;
   void add_cors(const HttpRequest& request, HttpResponse& response) const;
@@ -66,7 +86,7 @@ class ApiHandler {
   ApiOptions options_;
   Metrics& metrics_;
   std::atomic<bool> ready_{false};
-  std::vector<std::string> image_roots_;
+  std::vector<Route> routes_;
 };
 
 }  // namespace clippo::http

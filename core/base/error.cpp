@@ -19,8 +19,6 @@ std::string_view error_code_name(ErrorCode code) {
   return "internal";
 }
 
-void throw_error(ErrorCode code, const std::string& message) { throw Error(code, message); }
-
 void assert_failed(const char* expr, const char* file, int line, const char* func) {
   std::fprintf(stderr, "clippo: internal invariant broken: %s at %s:%d in %s\n", expr, file, line, func);
   std::abort();

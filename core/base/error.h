@@ -1,8 +1,11 @@
 // The one exception type of the project, its codes, and the two check tiers.
 //
-// Library code throws clippo::Error on bad input (CLIPPO_CHECK) and aborts on a broken
-// invariant (CLIPPO_ASSERT), as FAISS does with FAISS_THROW_IF_NOT / FAISS_ASSERT. The CLI
-// turns an Error into one line; the HTTP layer maps its code to a status.
+// Library code throws clippo::Error on bad input and aborts on a broken invariant
+// (CLIPPO_ASSERT), as FAISS does with FAISS_THROW_IF_NOT / FAISS_ASSERT. One way to throw:
+// CLIPPO_CHECK(cond, code, message) for a condition, `throw Error(ErrorCode::k..., message)` where
+// there is none. Errors from libraries (LibTorch's c10::Error, FreeType codes, FAISS exceptions)
+// become an Error at the folder that calls them, so none escapes with a foreign type or trace.
+// The CLI turns an Error into one line; the HTTP layer maps its code to a status.
 #pragma once
 
 #include <stdexcept>
@@ -34,7 +37,6 @@ class Error : public std::runtime_error {
   ErrorCode code_;
 };
 
-[[noreturn]] void throw_error(ErrorCode code, const std::string& message);
 [[noreturn]] void assert_failed(const char* expr, const char* file, int line, const char* func);
 
 }  // namespace clippo
@@ -42,7 +44,7 @@ class Error : public std::runtime_error {
 // Throws clippo::Error(code, message) when `cond` is false. For caller errors and bad data.
 #define CLIPPO_CHECK(cond, code, message)                                      \
   do {                                                                         \
-    if (!(cond)) ::clippo::throw_error(::clippo::ErrorCode::code, (message));  \
+    if (!(cond)) throw ::clippo::Error(::clippo::ErrorCode::code, (message));  \
   } while (false)
 
 // Aborts with file:line when an internal invariant is broken. Never for user data.

@@ -37,12 +37,12 @@ void write_file_atomically(const std::string& path, const std::string& bytes) {
   ::close(fd);
   if (!ok) {
     ::unlink(tmp.c_str());
-    throw_error(ErrorCode::kUnavailable, "cannot write '" + path + "': " + std::strerror(saved_errno));
+    throw Error(ErrorCode::kUnavailable, "cannot write '" + path + "': " + std::strerror(saved_errno));
   }
   if (::rename(tmp.c_str(), path.c_str()) != 0) {
     const int e = errno;
     ::unlink(tmp.c_str());
-    throw_error(ErrorCode::kUnavailable, "cannot write '" + path + "': " + std::strerror(e));
+    throw Error(ErrorCode::kUnavailable, "cannot write '" + path + "': " + std::strerror(e));
   }
   sync_directory_of(path);
 }

@@ -51,7 +51,7 @@ DType parse_descr(const std::string& descr, const std::string& name) {
   if (descr == "|u1") return DType::kUInt8;
   if (descr == "|i1") return DType::kInt8;
   if (descr == "|b1") return DType::kBool;
-  throw_error(ErrorCode::kInvalidArgument, name + ": unsupported dtype '" + descr + "'");
+  throw Error(ErrorCode::kInvalidArgument, name + ": unsupported dtype '" + descr + "'");
 }
 
 const char* dtype_descr(DType d) {
@@ -188,7 +188,7 @@ NpyArray parse_npy(const std::string& bytes, const std::string& name) {
     try {
       v = std::stoll(dim.substr(first));
     } catch (const std::exception&) {
-      throw_error(ErrorCode::kInvalidArgument, name + ": malformed shape " + shape_text.substr(0, close + 1));
+      throw Error(ErrorCode::kInvalidArgument, name + ": malformed shape " + shape_text.substr(0, close + 1));
     }
     CLIPPO_CHECK(v >= 0 && v < (int64_t{1} << 40), kInvalidArgument, name + ": impossible dimension");
     a.shape.push_back(v);
@@ -267,7 +267,7 @@ std::map<std::string, NpyArray> parse_npz(const std::string& bytes, const std::s
     } else if (method == 8) {
       npy = inflate_raw(bytes.data() + data_start, comp_size, size, where);
     } else {
-      throw_error(ErrorCode::kInvalidArgument, where + ": unsupported compression method " + std::to_string(method));
+      throw Error(ErrorCode::kInvalidArgument, where + ": unsupported compression method " + std::to_string(method));
     }
     const uLong actual_crc = crc32_z(0L, reinterpret_cast<const Bytef*>(npy.data()), npy.size());
     CLIPPO_CHECK(actual_crc == crc, kInvalidArgument, where + ": CRC mismatch (corrupt file)");

@@ -18,4 +18,12 @@ inline std::vector<std::string> split_fields(std::string_view text, char separat
   return fields;
 }
 
+// `text` without the leading and trailing characters listed in `chars` (by default ASCII spaces,
+// tabs and line breaks: XML's white space).
+inline std::string_view trim(std::string_view text, std::string_view chars = " \t\r\n") {
+  const size_t begin = text.find_first_not_of(chars);
+  if (begin == std::string_view::npos) return {};
+  return text.substr(begin, text.find_last_not_of(chars) - begin + 1);
+}
+
 }  // namespace clippo

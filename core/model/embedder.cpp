@@ -9,6 +9,7 @@
 #include "core/model/clippo_model.h"
 #include "core/model/model_file.h"
 #include "core/model/torch_compat.h"
+#include "core/model/torch_errors.h"
 
 namespace clippo::model {
 
@@ -52,8 +53,10 @@ struct Embedder::Impl {
     c10::InferenceMode inference;
     for (size_t start = 0; start < count; start += static_cast<size_t>(max_batch)) {
       const size_t n = std::min(count - start, static_cast<size_t>(max_batch));
-      const torch::Tensor z = forward(make_batch(start, n).to(device)).to(torch::kCPU, torch::kFloat32).contiguous();
-      std::memcpy(out.data() + start * d, z.data_ptr<float>(), n * d * sizeof(float));
+      with_torch_errors("embedding a batch of " + std::to_string(n) + " on " + device.str(), [&] {
+        const torch::Tensor z = forward(make_batch(start, n).to(device)).to(torch::kCPU, torch::kFloat32).contiguous();
+        std::memcpy(out.data() + start * d, z.data_ptr<float>(), n * d * sizeof(float));
+      });
     }
     return out;
   }
@@ -82,17 +85,28 @@ Embedder::Embedder(const std::string& model_path, const EmbedderOptions& options
     CLIPPO_CHECK(on_gpu, kInvalidArgument, "fp16 inference needs a CUDA device");
     impl_->dtype = torch::kFloat16;
   } else {
-    throw_error(ErrorCode::kInvalidArgument, "unknown precision '" + precision + "' (fp32, bf16, fp16, auto)");
+    throw Error(ErrorCode::kInvalidArgument, "unknown precision '" + precision + "' (fp32, bf16, fp16, auto)");
   }
   impl_->file = read_model_file(model_path, options.image_size);
-  impl_->model = ClippoModel(ClippoModelImpl::load(impl_->file));
+  impl_->model = with_torch_errors(
+      "loading " + model_path, [&] { return ClippoModel(ClippoModelImpl::load(impl_->file)); },
+      ErrorCode::kInvalidArgument);
   impl_->file.arrays.clear();  // the tensors hold the weights now
-  impl_->model->eval();
-  impl_->model->to(impl_->device, impl_->dtype);
-  impl_->model->fuse_qkv();  // frozen weights: one GEMM for q, k, v
+  with_torch_errors("moving " + model_path + " to " + device, [&] {
+    impl_->model->eval();
+    impl_->model->to(impl_->device, impl_->dtype);
+    impl_->model->fuse_qkv();  // frozen weights: one GEMM for q, k, v
+  });
 }
 
 Embedder::~Embedder() = default;
+
+std::vector<float> Embedder::embed(const std::vector<ImageU8>& images) const {
+  std::vector<const ImageU8*> views;
+  views.reserve(images.size());
+  for (const ImageU8& image : images) views.push_back(&image);
+  return embed(views);
+}
 
 std::vector<float> Embedder::embed(const std::vector<const ImageU8*>& images) const {
   const int size = image_size();
@@ -149,7 +163,9 @@ std::string Embedder::precision() const {
   return impl_->dtype == torch::kFloat32 ? "fp32" : impl_->dtype == torch::kBFloat16 ? "bf16" : "fp16";
 }
 float Embedder::temperature() const {
-  return std::exp(impl_->model->log_temperature.to(torch::kCPU, torch::kFloat32).item<float>());
+  return with_torch_errors("reading the temperature", [&] {
+    return std::exp(impl_->model->log_temperature.to(torch::kCPU, torch::kFloat32).item<float>());
+  });
 }
 
 }  // namespace clippo::model

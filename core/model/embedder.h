@@ -36,9 +36,11 @@ class Embedder {
   // images: each image_size() x image_size() x 3 uint8, before value_range (applied here).
   // Returns images.size() x dim() floats, row-major, each row L2-normalised.
   std::vector<float> embed(const std::vector<const ImageU8*>& images) const;
+  std::vector<float> embed(const std::vector<ImageU8>& images) const;
 
   // Token baselines (1t-clip, clip*; see model_file.h): each row exactly text_input().seq_len
-  // ids in [0, vocab_size) (tokenizer_baselines/token_ids.h makes them). Returns rows x dim().
+  // ids in [0, vocab_size) (the SentencePiece tokenizer inside the model file makes them;
+  // api/engine/encoder.h tokenize()). Returns rows x dim().
   // Throws FailedPrecondition for a CLIPPO model, whose text is rendered pixels.
   std::vector<float> embed_tokens(const std::vector<std::vector<int32_t>>& ids) const;
   bool reads_tokens() const;

@@ -243,7 +243,7 @@ ModelFile read_model_file(const std::string& path, int image_size) {
     f.prefix = "img/";
     f.temperature_key = f.arrays.count("t") ? "t" : "";
   } else {
-    throw_error(ErrorCode::kInvalidArgument,
+    throw Error(ErrorCode::kInvalidArgument,
                 path + ": not a CLIPPO model (no 'params/img/embedding/kernel'; a one-tower big_vision "
                        "checkpoint or a clippo model is expected)");
   }
@@ -251,7 +251,7 @@ ModelFile read_model_file(const std::string& path, int image_size) {
     try {
       f.meta = nlohmann::json::parse(it->second.data);
     } catch (const nlohmann::json::exception& e) {
-      throw_error(ErrorCode::kInvalidArgument, path + ": '" + kMetaKey + "' is not valid JSON: " + e.what());
+      throw Error(ErrorCode::kInvalidArgument, path + ": '" + kMetaKey + "' is not valid JSON: " + e.what());
     }
     CLIPPO_CHECK(f.meta.is_object(), kInvalidArgument, path + ": '" + kMetaKey + "' must be a JSON object");
   }
@@ -285,12 +285,12 @@ ModelFile read_model_file(const std::string& path, int image_size) {
   }
   for (const auto& [key, array] : f.arrays) {
     if (key.rfind(f.prefix, 0) == 0 && !used.count(key)) {
-      throw_error(ErrorCode::kInvalidArgument,
+      throw Error(ErrorCode::kInvalidArgument,
                   path + ": unexpected parameter '" + key + "' (unknown layout for a " +
                       std::to_string(f.config.depth) + "-block " + f.config.pool_type + "-pooled ViT)");
     }
     if (f.text.reads_tokens() && key.rfind(f.text_prefix, 0) == 0 && !used.count(key)) {
-      throw_error(ErrorCode::kInvalidArgument, path + ": unexpected parameter '" + key + "' (unknown layout for the " +
+      throw Error(ErrorCode::kInvalidArgument, path + ": unexpected parameter '" + key + "' (unknown layout for the " +
                                                    model_kind_name(f.text.kind) + " text side)");
     }
   }

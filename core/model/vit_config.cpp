@@ -69,7 +69,7 @@ ViTConfig vit_variant(const std::string& variant) {
     try {
       c.patch_size = std::stoi(variant.substr(slash + 1));
     } catch (const std::exception&) {
-      throw_error(ErrorCode::kInvalidArgument, "bad patch size in variant '" + variant + "'");
+      throw Error(ErrorCode::kInvalidArgument, "bad patch size in variant '" + variant + "'");
     }
   }
   c.out_dim = c.width;
@@ -184,9 +184,9 @@ ViTConfig vit_config_from_json(const nlohmann::json& j) {
       else if (key == "rep_size") c.rep_size = value.get<int>();
       else if (key == "scan") c.scan = value.get<bool>();
       else if (key == "seq_len") c.seq_len = value.get<int>();
-      else throw_error(ErrorCode::kInvalidArgument, "unknown ViT config field '" + key + "'");
+      else throw Error(ErrorCode::kInvalidArgument, "unknown ViT config field '" + key + "'");
     } catch (const nlohmann::json::exception&) {
-      throw_error(ErrorCode::kInvalidArgument, "ViT config field '" + key + "' has the wrong type: " + value.dump());
+      throw Error(ErrorCode::kInvalidArgument, "ViT config field '" + key + "' has the wrong type: " + value.dump());
     }
   }
   c.validate();

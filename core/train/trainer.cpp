@@ -13,13 +13,15 @@
 #include "core/base/npz.h"
 #include "core/model/clippo_model.h"
 #include "core/model/torch_compat.h"
+#include "core/model/torch_errors.h"
 #include "core/train/batch_pipeline.h"
 #include "core/train/contrastive_loss.h"
 #include "core/train/data_parallel.h"
 #include "core/train/lr_schedule.h"
 #include "core/train/optimizer.h"
-#include "core/train/retrieval_eval.h"
 #include "datasets/retrieval_dataset.h"
+#include "evaluation/retrieval_eval.h"
+#include "evaluation/retrieval_report.h"
 
 namespace clippo::train {
 namespace {
@@ -337,7 +339,7 @@ class Run {
       for (const auto& spec : recipe_.eval.data) eval_sets_.push_back(datasets::load_retrieval_dataset(spec));
     }
     model_->eval();
-    RetrievalEvalOptions o;
+    evaluation::RetrievalEvalOptions o;
     o.max_images = recipe_.eval.max_images;
     o.image_spec.image_size = recipe_.model.image_size;
     const int64_t size = recipe_.model.image_size;
@@ -345,25 +347,25 @@ class Run {
       const auto cpu = z.to(torch::kCPU, torch::kFloat32).contiguous();
       return std::vector<float>(cpu.data_ptr<float>(), cpu.data_ptr<float>() + cpu.numel());
     };
-    const EmbedPixelsFn embed = [&](const std::vector<const ImageU8*>& images) {
+    const evaluation::EmbedPixelsFn embed = [&](const std::vector<const ImageU8*>& images) {
       torch::NoGradGuard no_grad;
       auto x = torch::empty({static_cast<int64_t>(images.size()), size, size, 3}, torch::kFloat32);
       for (size_t i = 0; i < images.size(); ++i) value_range(*images[i], x[static_cast<int64_t>(i)].data_ptr<float>());
       model::CudaBf16Autocast autocast(recipe_.precision == "bfloat16");
       return to_floats(model_->embed(x.to(device_)));
     };
-    const EmbedTextsFn embed_token_ids = [&](const std::vector<std::string>& texts) {
+    const evaluation::EmbedTextsFn embed_token_ids = [&](const std::vector<std::string>& texts) {
       torch::NoGradGuard no_grad;
       auto ids = torch::empty({static_cast<int64_t>(texts.size()), recipe_.model.seq_len}, torch::kInt64);
       for (size_t i = 0; i < texts.size(); ++i) write_token_ids(*tokenizer_, texts[i], ids, static_cast<int64_t>(i));
       model::CudaBf16Autocast autocast(recipe_.precision == "bfloat16");
       return to_floats(model_->embed_tokens(ids.to(device_)));
     };
-    const EmbedTextsFn embed_texts = tokenizer_ ? embed_token_ids : render_then_embed(*renderer_, embed);
+    const evaluation::EmbedTextsFn embed_texts = tokenizer_ ? embed_token_ids : evaluation::render_then_embed(*renderer_, embed);
     nlohmann::json out = nlohmann::json::array();
     for (size_t i = 0; i < eval_sets_.size(); ++i) {
-      const auto result = evaluate_retrieval(eval_sets_[i], embed, embed_texts, o);
-      nlohmann::json r = tokenizer_baselines::retrieval_to_json(result);
+      const auto result = evaluation::evaluate_retrieval(eval_sets_[i], embed, embed_texts, o);
+      nlohmann::json r = evaluation::retrieval_to_json(result);
       r["data"] = datasets::to_json(recipe_.eval.data[i]);
       out.push_back(r);
       message("eval at step " + std::to_string(step) + ": mean R@1 i2t " + std::to_string(result.mean_i2t.r1) +
@@ -392,8 +394,11 @@ class Run {
 
 TrainSummary run_training(const TrainRecipe& recipe, const TrainOptions& options) {
   recipe.validate();
-  Run run(recipe, options);
-  return run.run();
+  // LibTorch's errors (a GPU out of memory, a shape that does not fit) leave as clippo::Error.
+  return model::with_torch_errors("training " + recipe.out_dir, [&] {
+    Run run(recipe, options);
+    return run.run();
+  });
 }
 
 }  // namespace clippo::train

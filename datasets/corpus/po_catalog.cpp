@@ -11,7 +11,7 @@ namespace clippo::datasets {
 namespace {
 
 [[noreturn]] void fail(const std::string& source, size_t line_no, const std::string& what) {
-  throw_error(ErrorCode::kInvalidArgument, "'" + source + "' line " + std::to_string(line_no) + ": " + what);
+  throw Error(ErrorCode::kInvalidArgument, "'" + source + "' line " + std::to_string(line_no) + ": " + what);
 }
 
 int hex_value(char c) {

@@ -34,7 +34,7 @@ ImageU8 rasterize_svg(std::string_view svg, int size_px, const std::string& sour
   if (!handle) {
     const std::string why = error ? error->message : "unknown error";
     if (error) g_error_free(error);
-    throw_error(ErrorCode::kInvalidArgument, "cannot parse SVG '" + source + "': " + why);
+    throw Error(ErrorCode::kInvalidArgument, "cannot parse SVG '" + source + "': " + why);
   }
   std::unique_ptr<cairo_surface_t, SurfaceDeleter> surface(
       cairo_image_surface_create(CAIRO_FORMAT_ARGB32, size_px, size_px));
@@ -47,7 +47,7 @@ ImageU8 rasterize_svg(std::string_view svg, int size_px, const std::string& sour
     if (!rsvg_handle_render_document(handle.get(), cr.get(), &viewport, &error)) {
       const std::string why = error ? error->message : "unknown error";
       if (error) g_error_free(error);
-      throw_error(ErrorCode::kInvalidArgument, "cannot draw SVG '" + source + "': " + why);
+      throw Error(ErrorCode::kInvalidArgument, "cannot draw SVG '" + source + "': " + why);
     }
   }
   cairo_surface_flush(surface.get());
@@ -77,7 +77,7 @@ ImageU8 rasterize_svg(std::string_view svg, int size_px, const std::string& sour
 namespace clippo::datasets {
 
 ImageU8 rasterize_svg(std::string_view, int, const std::string& source) {
-  throw_error(ErrorCode::kFailedPrecondition,
+  throw Error(ErrorCode::kFailedPrecondition,
               "cannot draw SVG '" + source + "': clippo was built without librsvg (install librsvg2-dev and rebuild)");
 }
 

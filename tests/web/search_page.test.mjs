@@ -151,6 +151,10 @@ test('the page loads and the footer shows the health of the server', async () =>
   assert.ok(shown.length >= 12 && hash.startsWith(shown.replace(/…$/, '')),
       `footer shows the model hash ${hash}: ${footer}`);
   assert.ok((await page.getAttribute('#health-model', 'title')).startsWith(hash));
+  // The preview's caption states the served model's input size, not a fixed one.
+  assert.ok(Number.isInteger(health.image_size) && health.image_size > 0, 'health reports image_size');
+  assert.equal(await page.textContent('#render-size'),
+      `${health.image_size} × ${health.image_size} pixels · click to zoom`);
   assert.equal(await page.title(), 'clippo — image search in any language');
   assert.equal(await page.getAttribute('#q', 'dir'), 'auto');
   assert.equal(await page.$eval('#k', (k) => k.value), '24', 'k defaults to 24');

@@ -8,10 +8,10 @@
 #include <mutex>
 #include <thread>
 
-#include "api/engine/image_roots.h"
 #include "api/http/http_server.h"
 #include "core/base/base64.h"
 #include "core/base/file_io.h"
+#include "core/base/hashing.h"
 #include "core/model/model_tools.h"
 #include "tests/api/http/http_test_client.h"
 
@@ -36,7 +36,7 @@ class HttpServerTest : public ::testing::Test {
     c.out_dim = 16;
     model::init_model_file((dir_ / "m.npz").string(), c, nullptr, 4);
     engine_ = new engine::SearchEngine((dir_ / "m.npz").string(), (dir_ / "store").string(), {}, true);
-    engine::add_image_root((dir_ / "store").string(), (dir_ / "images").string());
+    engine_->add_image_root((dir_ / "images").string());
     for (const char* f : {"photo.jpg", "photo.png", "gray.png", "palette.png"}) {
       index::Item item;
       item.uri = fs::canonical(dir_ / "images" / f).string();
@@ -117,6 +117,7 @@ TEST_F(HttpServerTest, HostileInputGetsOneJsonErrorEach) {
     int status;
   };
   const std::string corrupt_jpeg = read_file(fixture("truncated.jpg"));
+  const std::string gray_png = read_file(fixture("gray.png"));
   const Case cases[] = {
       {"POST", "/v1/search", "{not json", "application/json", 400},
       {"POST", "/v1/search", "{\"query\": \"bad \xff utf8\"}", "application/json", 400},
@@ -133,6 +134,13 @@ TEST_F(HttpServerTest, HostileInputGetsOneJsonErrorEach) {
       {"POST", "/v1/search", R"({"image": "bm90IGFuIGltYWdl"})", "application/json", 415},
       {"POST", "/v1/search", R"({"image": "!!!"})", "application/json", 400},
       {"POST", "/v1/search?k=1", corrupt_jpeg, "image/jpeg", 400},
+      // k of a raw image upload is checked as in JSON.
+      {"POST", "/v1/search?k=0", gray_png, "image/png", 400},
+      {"POST", "/v1/search?k=5000", gray_png, "image/png", 400},
+      {"POST", "/v1/search?k=ten", gray_png, "image/png", 400},
+      {"POST", "/v1/search?k=99999999999999999999", gray_png, "image/png", 400},
+      {"POST", "/v1/items/3", "{}", "application/json", 405},
+      {"DELETE", "/v1/items/3/image", "", "application/json", 405},
       {"POST", "/v1/search", "some text", "text/plain", 415},
       {"GET", "/v1/search", "", "application/json", 405},
       {"GET", "/v1/items/999999", "", "application/json", 404},
@@ -166,7 +174,12 @@ TEST_F(HttpServerTest, WritesNeedTheKeyAndAreVisible) {
   EXPECT_EQ(no_key.status, 401);
   const json added = post_json("/v1/items", body, 201);
   const int64_t id = added["id"];
-  EXPECT_EQ(json::parse(request(port(), "GET", "/v1/items/" + std::to_string(id)).body)["caption"], "grey");
+  const json item = json::parse(request(port(), "GET", "/v1/items/" + std::to_string(id)).body);
+  EXPECT_EQ(item["caption"], "grey");
+  // Uploads are named by a hash that is the same on every build and machine.
+  char name[32];
+  std::snprintf(name, sizeof name, "%016llx.png", static_cast<unsigned long long>(fmix64(fnv1a64(png))));
+  EXPECT_EQ(std::filesystem::path(item["uri"].get<std::string>()).filename().string(), name);
   EXPECT_EQ(request(port(), "GET", "/v1/items/" + std::to_string(id) + "/image").body, png);
   EXPECT_EQ(request(port(), "DELETE", "/v1/items/" + std::to_string(id)).status, 401);
   EXPECT_EQ(request(port(), "DELETE", "/v1/items/" + std::to_string(id), "", {{"Authorization", "Bearer s3cret"}}).status, 200);

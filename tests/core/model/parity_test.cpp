@@ -31,12 +31,10 @@ TEST(BigVisionParityTest, EmbeddingsMatchJax) {
     const std::string pixels = read_file(fixture(name + "_images.u8"));
     const std::string expected_bytes = read_file(fixture(name + "_embeddings.f32"));
     std::vector<ImageU8> images(n, ImageU8(size, size, 3));
-    std::vector<const ImageU8*> ptrs;
     for (int i = 0; i < n; ++i) {
       std::memcpy(images[i].data(), pixels.data() + static_cast<size_t>(i) * images[i].size(), images[i].size());
-      ptrs.push_back(&images[i]);
     }
-    const std::vector<float> got = embedder.embed(ptrs);
+    const std::vector<float> got = embedder.embed(images);
     std::vector<float> want(static_cast<size_t>(n) * dim);
     std::memcpy(want.data(), expected_bytes.data(), want.size() * sizeof(float));
     const auto agreement = compare_embeddings(got.data(), want.data(), static_cast<size_t>(n), static_cast<size_t>(dim));

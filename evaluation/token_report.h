@@ -26,7 +26,9 @@
 #include "render/renderer_spec.h"
 #include "tokenizer_baselines/sentencepiece_tokenizer.h"
 
-namespace clippo::tokenizer_baselines {
+namespace clippo::evaluation {
+
+using tokenizer_baselines::TokenCounter;
 
 // Sentences of `paragraph`, each at most max_chars code points (see above), trimmed, non-empty.
 std::vector<std::string> split_into_samples(std::string_view paragraph, size_t max_chars = 160);
@@ -102,4 +104,4 @@ std::string token_report_markdown(const TokenReport& report);
 // there is no tokenizer). A standalone SVG document.
 std::string token_report_svg(const TokenReport& report);
 
-}  // namespace clippo::tokenizer_baselines
+}  // namespace clippo::evaluation

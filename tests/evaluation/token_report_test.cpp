@@ -1,5 +1,5 @@
 // Token report: sample splitting, the paper's CLIPPO length, statistics, and the three outputs.
-#include "tokenizer_baselines/token_report.h"
+#include "evaluation/token_report.h"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -11,9 +11,8 @@
 #include "core/base/error.h"
 #include "core/base/utf8.h"
 #include "render/text_renderer.h"
-#include "tokenizer_baselines/mc4_languages.h"
 
-namespace clippo::tokenizer_baselines {
+namespace clippo::evaluation {
 namespace {
 
 // Counts whitespace-separated words: a stand-in tokenizer with known answers.
@@ -145,23 +144,5 @@ TEST(TokenReportTest, RejectsReservedAndDuplicateTokenizerNames) {
   EXPECT_THROW(build_token_report({}, {&a, &a2}, {}), Error);
 }
 
-TEST(Mc4LanguagesTest, ListsTheTfdsLanguagesWithUdhrMatches) {
-  const auto& all = mc4_languages();
-  EXPECT_EQ(all.size(), 107u);
-  size_t without = 0;
-  for (const Mc4Language& l : all) {
-    if (l.udhr_codes.empty()) {
-      ++without;
-      EXPECT_FALSE(l.note.empty()) << l.code;
-    }
-  }
-  EXPECT_EQ(without, 7u);  // six romanised variants and Sindhi
-  ASSERT_NE(find_mc4_language("zh"), nullptr);
-  EXPECT_EQ(find_mc4_language("zh")->udhr_codes.front(), "cmn_hans");
-  EXPECT_EQ(find_mc4_language("iw")->udhr_codes.front(), "heb");
-  EXPECT_TRUE(find_mc4_language("ru-Latn")->udhr_codes.empty());
-  EXPECT_EQ(find_mc4_language("he"), nullptr);  // mC4 says "iw"
-}
-
 }  // namespace
-}  // namespace clippo::tokenizer_baselines
+}  // namespace clippo::evaluation

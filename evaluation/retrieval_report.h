@@ -1,35 +1,16 @@
 // Formatting of the Crossmodal-3600 retrieval report (CLIPPO paper, Sec. 4.3, Fig. 5 / Table 3):
 // several models side by side, recall@{1,5,10} image->text and text->image per language and
-// their mean. The numbers are computed by the trainer's evaluation; this file only lays them out
+// their mean. The numbers come from retrieval_metrics.h; this file only lays them out
 // as JSON, a Markdown table and an SVG chart.
 #pragma once
 
-#include <cstddef>
 #include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <vector>
 
-namespace clippo::tokenizer_baselines {
+#include "evaluation/retrieval_metrics.h"
 
-// Recall at k, as fractions in [0, 1].
-struct RecallAtK {
-  double r1 = 0, r5 = 0, r10 = 0;
-};
-
-struct LanguageRetrieval {
-  std::string language;  // XM3600 language code ("en", "zh", ...)
-  RecallAtK i2t, t2i;
-  size_t n_images = 0, n_captions = 0;
-};
-
-struct ModelRetrieval {
-  std::string model;  // display name ("CLIPPO B/16", "1T-CLIP", ...)
-  RecallAtK mean_i2t, mean_t2i;
-  std::vector<LanguageRetrieval> per_language;
-};
-
-// Text->image recall@{1,5,10} of a random ranking: each caption has one image among n_images.
-RecallAtK chance_t2i(size_t n_images);
+namespace clippo::evaluation {
 
 // {"mean": {"i2t": {"r1","r5","r10"}, "t2i": {...}, "chance_t2i": {...}},
 //  "per_language": {"<lang>": {"i2t": {...}, "t2i": {...}, "chance_t2i": {...}, "n_images": N, "n_captions": N}}}
@@ -44,4 +25,4 @@ std::string retrieval_markdown(const std::vector<ModelRetrieval>& models);
 // group first; legend with the model names. A standalone, well-formed SVG document.
 std::string retrieval_svg(const std::vector<ModelRetrieval>& models);
 
-}  // namespace clippo::tokenizer_baselines
+}  // namespace clippo::evaluation

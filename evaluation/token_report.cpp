@@ -1,6 +1,6 @@
 // Token efficiency report: renders every sample, counts patches and tokens, and formats the
 // table, the chart and the JSON.
-#include "tokenizer_baselines/token_report.h"
+#include "evaluation/token_report.h"
 
 #include <algorithm>
 #include <atomic>
@@ -16,11 +16,11 @@
 
 #include "core/base/error.h"
 #include "core/base/utf8.h"
+#include "evaluation/svg_chart.h"
 #include "render/text_renderer.h"
 #include "render/unifont_renderer.h"
-#include "tokenizer_baselines/svg_chart.h"
 
-namespace clippo::tokenizer_baselines {
+namespace clippo::evaluation {
 namespace {
 
 // Ends a sentence wherever it stands (full-width and script-specific full stops).
@@ -394,4 +394,4 @@ std::string token_report_svg(const TokenReport& r) {
   return render_svg_chart(chart);
 }
 
-}  // namespace clippo::tokenizer_baselines
+}  // namespace clippo::evaluation

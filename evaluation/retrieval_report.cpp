@@ -1,5 +1,5 @@
 // Lays out retrieval results of several models: JSON per model, Markdown and SVG side by side.
-#include "tokenizer_baselines/retrieval_report.h"
+#include "evaluation/retrieval_report.h"
 
 #include <algorithm>
 #include <cmath>
@@ -9,9 +9,9 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
-#include "tokenizer_baselines/svg_chart.h"
+#include "evaluation/svg_chart.h"
 
-namespace clippo::tokenizer_baselines {
+namespace clippo::evaluation {
 namespace {
 
 nlohmann::json recall_json(const RecallAtK& r) { return {{"r1", r.r1}, {"r5", r.r5}, {"r10", r.r10}}; }
@@ -43,12 +43,6 @@ std::string recall_cells(const RecallAtK& i2t, const RecallAtK& t2i) {
 }
 
 }  // namespace
-
-RecallAtK chance_t2i(size_t n_images) {
-  if (n_images == 0) return {};
-  auto at = [&](double k) { return std::min(1.0, k / static_cast<double>(n_images)); };
-  return {at(1), at(5), at(10)};
-}
 
 nlohmann::json retrieval_to_json(const ModelRetrieval& m) {
   nlohmann::json per_language = nlohmann::json::object();
@@ -131,4 +125,4 @@ std::string retrieval_svg(const std::vector<ModelRetrieval>& models) {
   return render_svg_chart(chart);
 }
 
-}  // namespace clippo::tokenizer_baselines
+}  // namespace clippo::evaluation

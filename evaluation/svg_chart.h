@@ -7,7 +7,7 @@
 #include <string_view>
 #include <vector>
 
-namespace clippo::tokenizer_baselines {
+namespace clippo::evaluation {
 
 // `text` with & < > " ' replaced by entities, and characters XML 1.0 forbids (C0 controls but
 // tab/newline/CR, U+FFFE/FFFF) dropped; ill-formed UTF-8 becomes U+FFFD.
@@ -33,4 +33,4 @@ struct ChartSpec {
 // The chart as a complete SVG document (UTF-8, with the XML declaration).
 std::string render_svg_chart(const ChartSpec& spec);
 
-}  // namespace clippo::tokenizer_baselines
+}  // namespace clippo::evaluation

@@ -1,14 +1,14 @@
 // Retrieval report formatting: JSON shape, side-by-side Markdown, well-formed SVG.
-#include "tokenizer_baselines/retrieval_report.h"
+#include "evaluation/retrieval_report.h"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
 #include <string>
 
-#include "tokenizer_baselines/svg_chart.h"
+#include "evaluation/svg_chart.h"
 
-namespace clippo::tokenizer_baselines {
+namespace clippo::evaluation {
 namespace {
 
 std::vector<ModelRetrieval> two_models() {
@@ -67,4 +67,4 @@ TEST(SvgChartTest, EscapesAndDropsWhatXmlForbids) {
 }
 
 }  // namespace
-}  // namespace clippo::tokenizer_baselines
+}  // namespace clippo::evaluation

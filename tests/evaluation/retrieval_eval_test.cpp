@@ -1,8 +1,8 @@
-#include "core/train/retrieval_eval.h"
+#include "evaluation/retrieval_eval.h"
 
 #include <gtest/gtest.h>
 
-namespace clippo::train {
+namespace clippo::evaluation {
 namespace {
 
 TEST(RetrievalEval, RanksFollowTheXm3600Protocol) {
@@ -28,4 +28,4 @@ TEST(RetrievalEval, TiesCountAgainstTheTruthSoAConstantModelScoresLow) {
 }
 
 }  // namespace
-}  // namespace clippo::train
+}  // namespace clippo::evaluation

@@ -1,5 +1,5 @@
 // Draws category charts as plain SVG text: fixed layout arithmetic, no dependency.
-#include "tokenizer_baselines/svg_chart.h"
+#include "evaluation/svg_chart.h"
 
 #include <algorithm>
 #include <cmath>
@@ -7,7 +7,7 @@
 
 #include "core/base/utf8.h"
 
-namespace clippo::tokenizer_baselines {
+namespace clippo::evaluation {
 namespace {
 
 // A colour-blind-safe palette (Okabe & Ito 2008), cycled.
@@ -145,4 +145,4 @@ std::string markdown_cell(std::string_view text) {
   return out;
 }
 
-}  // namespace clippo::tokenizer_baselines
+}  // namespace clippo::evaluation

@@ -1,0 +1,135 @@
+#include "api/engine/indexer.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <future>
+#include <map>
+#include <optional>
+#include <set>
+#include <thread>
+
+#include "core/base/error.h"
+#include "core/base/file_io.h"
+#include "core/base/strings.h"
+#include "datasets/tsv_format.h"
+
+namespace clippo::engine {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr size_t kMaxImageBytes = size_t{1} << 30;
+constexpr size_t kMaxSidecarBytes = size_t{1} << 16;
+
+struct Caption {
+  std::string text, language;
+};
+
+// Captions from the TSV, keyed by canonical path. Lines the TSV reader rejects (a missing file,
+// invalid UTF-8, a wrong field count) are reported through on_skip and passed over.
+std::map<std::string, Caption> read_captions(const FolderIndexOptions& o) {
+  std::map<std::string, Caption> out;
+  if (o.captions_tsv.empty()) return out;
+  CLIPPO_CHECK(fs::is_regular_file(o.captions_tsv), kNotFound, "no such captions file: '" + o.captions_tsv + "'");
+  datasets::SourceSpec spec;
+  spec.format = "tsv";
+  spec.paths = {o.captions_tsv};
+  const auto reader = datasets::open_image_text_tsv_reader(spec);
+  datasets::ImageTextExample example;
+  datasets::ReadCounts counts;
+  while (reader->next(example, counts)) {
+    std::error_code ec;
+    const fs::path file = fs::canonical(example.image_path, ec);
+    if (!ec) out[file.string()] = {example.caption, example.language};
+  }
+  if (o.on_skip) {
+    for (const std::string& reason : counts.skip_reasons) o.on_skip(o.captions_tsv, reason);
+  }
+  return out;
+}
+
+// The image files under `dir` not yet in the store, sorted.
+std::vector<std::string> files_to_index(const std::string& dir, const std::set<std::string>& done) {
+  std::vector<std::string> files;
+  for (const auto& entry : fs::recursive_directory_iterator(dir, fs::directory_options::skip_permission_denied)) {
+    if (!entry.is_regular_file() || !is_indexable_image(entry.path().string())) continue;
+    std::string path = fs::canonical(entry.path()).string();
+    if (!done.count(path)) files.push_back(std::move(path));
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+}  // namespace
+
+bool is_indexable_image(const std::string& path) {
+  std::string ext = fs::path(path).extension().string();
+  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return ext == ".jpg" || ext == ".jpeg" || ext == ".png" || ext == ".webp";
+}
+
+FolderIndexSummary index_folder(SearchEngine& engine, const FolderIndexOptions& o) {
+  CLIPPO_CHECK(fs::is_directory(o.images_dir), kNotFound, "no such folder: '" + o.images_dir + "'");
+  CLIPPO_CHECK(o.batch >= 1, kInvalidArgument, "batch must be at least 1");
+  engine.add_image_root(o.images_dir);
+
+  std::set<std::string> done;
+  for (const index::Item& item : engine.items()) done.insert(item.uri);
+  FolderIndexSummary summary;
+  summary.already_indexed = done.size();
+  const std::vector<std::string> files = files_to_index(o.images_dir, done);
+  const std::map<std::string, Caption> captions = read_captions(o);
+
+  const size_t threads = o.threads > 0 ? static_cast<size_t>(o.threads) : std::max(1u, std::thread::hardware_concurrency());
+  const size_t chunk = static_cast<size_t>(o.batch);
+  if (o.on_progress) o.on_progress(0, files.size());
+  for (size_t start = 0; start < files.size(); start += chunk) {
+    const size_t end = std::min(files.size(), start + chunk);
+    // Decode and resize in parallel; one slot per file keeps the order.
+    std::vector<std::optional<ImageU8>> decoded(end - start);
+    std::vector<std::string> errors(end - start);
+    std::vector<std::future<void>> work;
+    for (size_t t = 0; t < std::min(threads, end - start); ++t) {
+      work.push_back(std::async(std::launch::async, [&, t] {
+        for (size_t i = start + t; i < end; i += threads) {
+          try {
+            decoded[i - start] = engine.preprocess_image(read_file(files[i], kMaxImageBytes));
+          } catch (const Error& e) {
+            errors[i - start] = e.what();
+          }
+        }
+      }));
+    }
+    for (auto& w : work) w.get();
+
+    std::vector<ImageU8> pixels;
+    std::vector<index::Item> items;
+    for (size_t i = start; i < end; ++i) {
+      if (!decoded[i - start]) {
+        ++summary.skipped;
+        if (o.on_skip) o.on_skip(files[i], errors[i - start]);
+        continue;
+      }
+      pixels.push_back(std::move(*decoded[i - start]));
+      index::Item item;
+      item.uri = files[i];
+      const fs::path sidecar = fs::path(files[i]).replace_extension(".txt");
+      if (const auto c = captions.find(files[i]); c != captions.end()) {
+        item.caption = c->second.text;
+        item.lang = c->second.language;
+        ++summary.captions_from_tsv;
+      } else if (fs::is_regular_file(sidecar)) {
+        item.caption = std::string(trim(read_file(sidecar.string(), kMaxSidecarBytes), "\r\n"));
+      }
+      items.push_back(std::move(item));
+    }
+    summary.added += items.size();
+    engine.add_items(std::move(items), pixels);  // durable per batch: an interrupted build resumes here
+    if (o.on_progress) o.on_progress(end, files.size());
+  }
+  engine.checkpoint();
+  summary.items = engine.info().items;
+  return summary;
+}
+
+}  // namespace clippo::engine

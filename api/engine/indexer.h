@@ -1,0 +1,48 @@
+// Bulk indexing: every image under a folder into the engine's store, the path `clippo index
+// build` (and any later bulk endpoint) runs.
+//
+//  - Resumable: files already in the store (by canonical path) are passed over, and each batch
+//    is durable when written, so an interrupted build continues where it stopped.
+//  - Images are decoded and resized on `threads` threads, embedded `batch` at a time in one
+//    forward pass, in sorted path order (the same store on every run).
+//  - Captions: a TSV of `path<TAB>caption[<TAB>language]` lines (paths relative to the TSV's
+//    folder; datasets/tsv_format.h), else a sidecar text file next to the image (photo.jpg +
+//    photo.txt, as img2dataset writes).
+//  - An image that cannot be read is skipped with its reason; the build goes on.
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <string>
+
+#include "api/engine/search_engine.h"
+
+namespace clippo::engine {
+
+struct FolderIndexOptions {
+  std::string images_dir;    // searched recursively for .jpg, .jpeg, .png, .webp
+  std::string captions_tsv;  // optional
+  int batch = 32;            // images per forward pass and per durable write
+  int threads = 0;           // decoding threads; 0: all cores
+  // (files done, files to do) after each batch.
+  std::function<void(size_t, size_t)> on_progress;
+  // (file, reason) for each image skipped.
+  std::function<void(const std::string&, const std::string&)> on_skip;
+};
+
+struct FolderIndexSummary {
+  size_t added = 0;            // images embedded and stored by this run
+  size_t skipped = 0;          // unreadable images
+  size_t already_indexed = 0;  // items the store held before this run
+  size_t captions_from_tsv = 0;
+  size_t items = 0;            // items in the store afterwards
+};
+
+// True for the file names the indexer reads (by extension, any case).
+bool is_indexable_image(const std::string& path);
+
+// Indexes options.images_dir into `engine` (and records it as an image root, so its files can
+// be served), then takes a snapshot. NotFound when the folder does not exist.
+FolderIndexSummary index_folder(SearchEngine& engine, const FolderIndexOptions& options);
+
+}  // namespace clippo::engine

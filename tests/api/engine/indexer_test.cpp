@@ -1,0 +1,155 @@
+// The bulk indexer and the engine's own operations: what `clippo index build` and the HTTP
+// server stand on.
+#include "api/engine/indexer.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <map>
+
+#include "core/base/error.h"
+#include "core/base/file_io.h"
+#include "core/model/model_tools.h"
+
+namespace clippo::engine {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string fixture(const std::string& name) { return std::string(CLIPPO_TEST_DATA_DIR) + "/images/" + name; }
+
+class IndexerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("clippo_indexer_test_" + std::to_string(getpid()));
+    remove_tree(dir_.string());
+    fs::create_directories(dir_ / "images" / "a");
+    fs::create_directories(dir_ / "images" / "b");
+    fs::copy(fixture("photo.png"), dir_ / "images" / "a" / "photo.png");
+    fs::copy(fixture("gray.png"), dir_ / "images" / "b" / "gray.png");
+    write_file_atomically((dir_ / "images" / "b" / "gray.txt").string(), "grey square\r\n");
+    fs::copy(fixture("truncated.jpg"), dir_ / "images" / "broken.JPG");
+    write_file_atomically((dir_ / "images" / "notes.md").string(), "not an image");
+    write_file_atomically((dir_ / "images" / "captions.tsv").string(),
+                          "a/photo.png\tA photo\ten\nmissing.png\tnothing there\n");
+    model::ViTConfig c = model::vit_variant("mu/16");
+    c.depth = 1;
+    c.out_dim = 16;
+    model_ = (dir_ / "m.npz").string();
+    model::init_model_file(model_, c, nullptr, 4);
+  }
+  void TearDown() override { remove_tree(dir_.string()); }
+
+  FolderIndexOptions options() {
+    FolderIndexOptions o;
+    o.images_dir = (dir_ / "images").string();
+    o.captions_tsv = (dir_ / "images" / "captions.tsv").string();
+    o.batch = 1;
+    o.threads = 2;
+    o.on_skip = [this](const std::string& file, const std::string& reason) { skips_[file] = reason; };
+    return o;
+  }
+
+  fs::path dir_;
+  std::string model_;
+  std::map<std::string, std::string> skips_;
+};
+
+TEST_F(IndexerTest, IndexesImagesWithCaptionsSkipsBrokenOnesAndResumes) {
+  {
+    SearchEngine engine(model_, (dir_ / "store").string(), {}, /*create_store=*/true);
+    size_t last_done = 0, calls = 0;
+    FolderIndexOptions o = options();
+    o.on_progress = [&](size_t done, size_t total) {
+      EXPECT_EQ(total, 3u);
+      EXPECT_GE(done, last_done);
+      last_done = done;
+      ++calls;
+    };
+    const FolderIndexSummary s = index_folder(engine, o);
+    EXPECT_EQ(s.added, 2u);
+    EXPECT_EQ(s.skipped, 1u);
+    EXPECT_EQ(s.already_indexed, 0u);
+    EXPECT_EQ(s.captions_from_tsv, 1u);
+    EXPECT_EQ(s.items, 2u);
+    EXPECT_EQ(last_done, 3u);
+    EXPECT_EQ(calls, 4u);  // once before the first batch, then once per batch of 1
+    const std::string broken = fs::canonical(dir_ / "images" / "broken.JPG").string();
+    ASSERT_TRUE(skips_.count(broken)) << "the unreadable image is reported";
+    EXPECT_TRUE(skips_.count(o.captions_tsv)) << "the TSV line naming a missing file is reported";
+
+    std::map<std::string, index::Item> by_name;
+    for (const index::Item& item : engine.items()) by_name[fs::path(item.uri).filename().string()] = item;
+    ASSERT_EQ(by_name.size(), 2u);
+    EXPECT_EQ(by_name["photo.png"].caption, "A photo");
+    EXPECT_EQ(by_name["photo.png"].lang, "en");
+    EXPECT_EQ(by_name["gray.png"].caption, "grey square");  // the sidecar, line break dropped
+
+    // The stored vector is the image's embedding: searching by the same image finds it first.
+    const auto hits = engine.search_image(read_file(fixture("photo.png")), 1);
+    ASSERT_EQ(hits.results.size(), 1u);
+    EXPECT_EQ(hits.results[0].id, by_name["photo.png"].id);
+    EXPECT_NEAR(hits.results[0].score, 1.0f, 1e-4);
+
+    // The indexed folder's files may be served, nothing else.
+    EXPECT_FALSE(engine.servable_path(by_name["gray.png"].uri).empty());
+    EXPECT_TRUE(engine.servable_path("/etc/passwd").empty());
+  }
+  // A second run, one new image: only that one is embedded; the store reopens with all three.
+  fs::copy(fixture("palette.png"), dir_ / "images" / "b" / "palette.png");
+  SearchEngine engine(model_, (dir_ / "store").string(), {}, /*create_store=*/true);
+  const FolderIndexSummary s = index_folder(engine, options());
+  EXPECT_EQ(s.added, 1u);
+  EXPECT_EQ(s.already_indexed, 2u);
+  EXPECT_EQ(s.items, 3u);
+}
+
+TEST_F(IndexerTest, AMissingFolderOrCaptionsFileIsNotFound) {
+  SearchEngine engine(model_, (dir_ / "store").string(), {}, /*create_store=*/true);
+  FolderIndexOptions o = options();
+  o.images_dir = (dir_ / "nope").string();
+  try {
+    index_folder(engine, o);
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::kNotFound);
+  }
+  o = options();
+  o.captions_tsv = (dir_ / "nope.tsv").string();
+  EXPECT_THROW(index_folder(engine, o), Error);
+  EXPECT_EQ(engine.info().items, 0u);
+}
+
+TEST_F(IndexerTest, OnlyImageExtensionsAreIndexed) {
+  EXPECT_TRUE(is_indexable_image("x/a.PNG"));
+  EXPECT_TRUE(is_indexable_image("a.jpeg"));
+  EXPECT_TRUE(is_indexable_image("a.webp"));
+  EXPECT_FALSE(is_indexable_image("a.txt"));
+  EXPECT_FALSE(is_indexable_image("png"));
+}
+
+TEST_F(IndexerTest, SearchesCheckKAndAccountForTheirTime) {
+  SearchEngine engine(model_, (dir_ / "store").string(), {}, /*create_store=*/true);
+  index_folder(engine, options());
+  for (const int k : {0, -1, kMaxK + 1}) {
+    EXPECT_THROW(engine.search_text("cat", k), Error) << k;
+    EXPECT_THROW(engine.search_image(read_file(fixture("gray.png")), k), Error) << k;
+  }
+  const SearchResponse r = engine.search_text("a grey square", kMaxK);
+  EXPECT_EQ(r.results.size(), 2u);
+  EXPECT_GT(r.took.render_ms, 0.0);
+  EXPECT_GT(r.took.encode_ms, 0.0);
+  EXPECT_GT(r.took.search_ms, 0.0);
+  EXPECT_GE(r.took.total_ms, r.took.render_ms + r.took.encode_ms + r.took.search_ms);
+  EXPECT_THROW(engine.search_embedding(std::vector<float>(3, 0.5f), 1), Error);  // wrong dimension
+  const EngineInfo info = engine.info();
+  EXPECT_EQ(info.items, 2u);
+  EXPECT_EQ(info.dim, 16);
+  EXPECT_EQ(info.model_kind, "clippo");
+  EXPECT_EQ(info.renderer, "unifont");
+  EXPECT_EQ(info.image_size, 224);
+}
+
+}  // namespace
+}  // namespace clippo::engine
