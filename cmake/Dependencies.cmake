@@ -22,3 +22,4 @@ find_path(FAISS_INCLUDE_DIR faiss/Index.h REQUIRED)
 find_package(BLAS REQUIRED)
 find_package(LAPACK REQUIRED)
 find_package(OpenMP REQUIRED)
+find_package(Boost 1.74 REQUIRED)  # api/http: Boost.Beast (header-only); tests: a local HTTP server

@@ -6,17 +6,17 @@
 #   6  api/cli
 #   5  api/http
 #   4  core/train, api/engine
-#   3  evaluation
+#   3  evaluation, model_hub
 #   2  core/model (LibTorch), datasets, tokenizer_baselines
 #   1  render, index, the model file readers (clippo_model_files)
 #   0  core/base
 
 set(CLIPPO_FOLDER_LAYERS
   core/base=0 render=1 index=1 core/model=2 datasets=2 tokenizer_baselines=2 evaluation=3
-  core/train=4 api/engine=4 api/http=5 api/cli=6)
+  model_hub=3 core/train=4 api/engine=4 api/http=5 api/cli=6)
 set(CLIPPO_LIBRARY_LAYERS
   clippo_base=0 clippo_render=1 clippo_index=1 clippo_model_files=1 clippo_model=2 clippo_datasets=2
-  clippo_tokenizer_baselines=2 clippo_evaluation=3 clippo_train=4 clippo_engine=4 clippo_http=5 clippo_cli=6)
+  clippo_tokenizer_baselines=2 clippo_evaluation=3 clippo_model_hub=3 clippo_train=4 clippo_engine=4 clippo_http=5 clippo_cli=6)
 set(CLIPPO_TORCH_FOLDERS core/model core/train)
 set(CLIPPO_TORCH_LIBRARIES clippo_model clippo_train)
 

@@ -6,6 +6,9 @@
 # The default model is models/default.npz (trained by scripts/train_default_model.sh, see
 # models/README.md); without it this script falls back to a randomly initialised Ti/16
 # (data/model.npz): the engine works end to end, but rankings are then meaningless.
+# CLIPPO_MODEL picks another model: a file, an http(s) URL, or a published checkpoint by name
+# (`clippo model fetch --list`), downloaded once into the cache:
+#   CLIPPO_MODEL=clippo_b16_yfcc100m bash scripts/run.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PORT=${CLIPPO_PORT:-8080}
@@ -13,7 +16,10 @@ bash scripts/setup.sh
 bash scripts/build.sh
 CLIPPO=build/api/cli/clippo
 mkdir -p data
-MODEL=models/default.npz
+MODEL=${CLIPPO_MODEL:-models/default.npz}
+if [ -n "${CLIPPO_MODEL:-}" ] && [ ! -f "$MODEL" ]; then
+  MODEL=$("$CLIPPO" model fetch "$MODEL")  # a known name or a URL: the cached file's path
+fi
 if [ ! -f "$MODEL" ]; then
   MODEL=data/model.npz
   [ -f "$MODEL" ] || "$CLIPPO" model init --variant Ti/16 --seed 0 -o "$MODEL"

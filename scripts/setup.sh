@@ -21,6 +21,7 @@ PACKAGES=(
   unicode-cldr-core                 # emoji names and keywords in ~140 locales (datasets/)
   libboost-dev                      # api/http: Boost.Beast
   libsentencepiece-dev              # tokenizer_baselines/: SentencePiece unigram/BPE tokenizers
+  libcurl4-openssl-dev              # model_hub/: `clippo model fetch` downloads over HTTPS
   libgloo-dev                       # core/train: headers for torch's c10d Gloo process group (CPU data parallel)
   iso-codes                         # datasets/: translated language/country/currency names (text pairs)
   chromium                          # tests/web: headless browser test of the page

@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "api/cli/commands.h"
+#include "api/cli/model_arg.h"
 #include "api/engine/encoder.h"
 #include "core/base/error.h"
 #include "core/base/file_io.h"
@@ -58,7 +59,7 @@ int run_encode(const EncodeOptions& o) {
   options.embedder.device = o.device;
   options.embedder.precision = o.precision;
   options.embedder.max_batch = o.batch;
-  const engine::Encoder encoder(o.model, options);
+  const engine::Encoder encoder(resolve_model_arg(o.model), options);
   const int d = encoder.dim();
 
   // Inputs are encoded in batches; an unreadable image is reported and skipped, not fatal.
@@ -144,7 +145,7 @@ CommandAction add_encode_command(CLI::App& app) {
       "Examples:\n"
       "  clippo encode --model models/default.npz --text \"a cat\" --json\n"
       "  clippo encode --model m.npz --images paths.txt -o embeddings.npy");
-  cmd->add_option("--model", o->model, "Model file (.npz: ours or an official big_vision checkpoint)")
+  cmd->add_option("--model", o->model, "Model: a .npz (ours or big_vision's), a known name or a URL")
       ->required();
   cmd->add_option("--text", o->texts, "A text to embed (repeatable)");
   cmd->add_option("--image", o->images, "An image file to embed (repeatable)");

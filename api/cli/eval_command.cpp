@@ -9,6 +9,7 @@
 #include <memory>
 
 #include "api/cli/commands.h"
+#include "api/cli/model_arg.h"
 #include "api/cli/retrieval_run.h"
 #include "api/engine/encoder.h"
 #include "core/base/error.h"
@@ -39,7 +40,7 @@ int run_eval_retrieval(const EvalRetrievalOptions& o) {
   run.precision = o.precision;
   run.max_images = o.max_images;
   run.batch = o.batch;
-  const auto result = evaluate_model_file(o.model, data, run);
+  const auto result = evaluate_model_file(resolve_model_arg(o.model), data, run);
   if (o.json) {
     std::cout << evaluation::retrieval_to_json(result).dump() << "\n";
     return 0;
@@ -75,7 +76,7 @@ int run_eval_pairs(const EvalPairsOptions& o) {
   engine::EncoderOptions eo;
   eo.embedder.device = o.device;
   eo.embedder.max_batch = o.batch;
-  const engine::Encoder encoder(o.model, eo);
+  const engine::Encoder encoder(resolve_model_arg(o.model), eo);
   const size_t dim = static_cast<size_t>(encoder.dim());
   evaluation::ModelRetrieval result;
   for (const auto& [language, pairs] : by_language) {
@@ -119,7 +120,7 @@ CommandAction add_eval_command(CLI::App& app) {
       "  clippo eval retrieval --model models/default.npz --data data/emoji --split heldout\n"
       "  clippo eval retrieval --model m.npz --data dataset_coco.json --format karpathy --split test "
       "--images coco/ --json");
-  retrieval->add_option("--model", o->model, "Model file (.npz)")->required();
+  retrieval->add_option("--model", o->model, "Model: a .npz, a known name or a URL")->required();
   retrieval->add_option("--data", o->data, "Crossmodal-3600 folder or Karpathy JSON")->required();
   retrieval->add_option("--format", o->format, "xm3600 or karpathy")
       ->check(CLI::IsMember({"xm3600", "karpathy"}))
@@ -140,7 +141,7 @@ CommandAction add_eval_command(CLI::App& app) {
       "(b->a, as i2t). E.g. the held-out UDHR articles of `clippo dataset udhr`.\n"
       "Example:\n"
       "  clippo eval pairs --model models/default.npz --data data/udhr/udhr_pairs_heldout.tsv --json");
-  pairs->add_option("--model", po->model, "Model file (.npz)")->required();
+  pairs->add_option("--model", po->model, "Model: a .npz, a known name or a URL")->required();
   pairs->add_option("--data", po->data, "text_a<TAB>text_b<TAB>lang_a<TAB>lang_b file")->required();
   pairs->add_option("--device", po->device, "cpu, cuda or auto")->capture_default_str();
   pairs->add_option("--batch", po->batch, "Inputs per forward pass")->check(CLI::Range(1, 4096));

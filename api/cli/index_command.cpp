@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "api/cli/commands.h"
+#include "api/cli/model_arg.h"
 #include "api/cli/progress_bar.h"
 #include "api/engine/image_roots.h"
 #include "api/engine/indexer.h"
@@ -34,7 +35,7 @@ int run_build(const IndexOptions& o) {
   eo.encoder.embedder.max_batch = o.batch;
   index::StoreOptions so;
   so.factory = o.factory;
-  engine::SearchEngine engine(o.model, o.store, eo, /*create_store=*/true, so);
+  engine::SearchEngine engine(resolve_model_arg(o.model), o.store, eo, /*create_store=*/true, so);
   engine::FolderIndexOptions fo;
   fo.images_dir = o.images;
   fo.captions_tsv = o.captions_tsv;
@@ -63,7 +64,7 @@ int run_build(const IndexOptions& o) {
 }
 
 int run_add(const IndexOptions& o) {
-  engine::SearchEngine engine(o.model.empty() ? index::CollectionStore::recorded_model(o.store).path : o.model, o.store);
+  engine::SearchEngine engine(o.model.empty() ? index::CollectionStore::recorded_model(o.store).path : resolve_model_arg(o.model), o.store);
   index::Item item;
   item.id = o.id;
   item.uri = fs::canonical(o.image).string();
@@ -106,7 +107,7 @@ CommandAction add_index_command(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand("index", "Build and maintain a searchable image collection");
   cmd->require_subcommand(1);
   CLI::App* build = cmd->add_subcommand("build", "Index every JPEG/PNG/WebP under a folder (resumes if interrupted)");
-  build->add_option("--model", o->model, "Model file")->required();
+  build->add_option("--model", o->model, "Model: a .npz, a known name or a URL")->required();
   build->add_option("--images", o->images, "Folder of images (searched recursively)")->required();
   build->add_option("--out", o->store, "Store folder to create or resume")->required();
   build->add_option("--captions", o->captions_tsv, "TSV of path<TAB>caption[<TAB>language] lines (paths relative to the TSV)");
@@ -117,7 +118,7 @@ CommandAction add_index_command(CLI::App& app) {
 
   CLI::App* add = cmd->add_subcommand("add", "Add one image");
   add->add_option("--store", o->store, "Store folder")->required();
-  add->add_option("--model", o->model, "Model file (default: the store's)");
+  add->add_option("--model", o->model, "Model: a .npz, a known name or a URL (default: the store's)");
   add->add_option("--image", o->image, "Image file")->required();
   add->add_option("--caption", o->caption, "Caption");
   add->add_option("--lang", o->lang, "Caption language (BCP-47)");

@@ -1,17 +1,21 @@
-// `clippo model`: inspect, create, convert and import model files.
+// `clippo model`: inspect, create, convert, import and fetch model files.
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
 #include <cmath>
+#include <filesystem>
 #include <iostream>
 #include <memory>
 
 #include "api/cli/commands.h"
+#include "api/cli/model_arg.h"
 #include "api/engine/encoder.h"
 #include "core/base/error.h"
 #include "core/model/model_file.h"
 #include "core/base/file_io.h"
 #include "core/model/model_tools.h"
+#include "model_hub/known_models.h"
+#include "model_hub/model_fetch.h"
 #include "render/renderer_spec.h"
 #include "tokenizer_baselines/sentencepiece_tokenizer.h"
 
@@ -40,10 +44,11 @@ struct ModelOptions {
   uint64_t seed = 0;
   std::string dtype = "float32";
   std::string layout = "keep";
+  bool list = false;  // fetch: list the known names
 };
 
 int run_info(const ModelOptions& o) {
-  const model::ModelFile f = model::read_model_file(o.input, o.image_size);
+  const model::ModelFile f = model::read_model_file(resolve_model_arg(o.input), o.image_size);
   int64_t n_params = model::count_parameters(f.config) + (f.temperature_key.empty() ? 0 : 1);
   for (const auto& [name, shape] : model::expected_text_param_shapes(f.text, f.config.width)) {
     int64_t n = 1;
@@ -141,8 +146,32 @@ int run_convert(const ModelOptions& o, bool import) {
                             {"source_content_hash", f.content_hash}};
     };
   }
-  model::convert_model_file(o.input, o.output, options);
+  model::convert_model_file(resolve_model_arg(o.input), o.output, options);
   std::cerr << (import ? "imported " : "converted ") << o.input << " -> " << o.output << " (" << o.dtype << ")\n";
+  return 0;
+}
+
+int run_fetch(const ModelOptions& o) {
+  if (o.list) {
+    nlohmann::json list = nlohmann::json::array();
+    const std::string cache = model_hub::model_cache_dir();
+    for (const model_hub::KnownModel& m : model_hub::known_models()) {
+      const std::string cached = (std::filesystem::path(cache) / (m.name + ".npz")).string();
+      const bool here = std::filesystem::is_regular_file(cached);
+      list.push_back({{"name", m.name}, {"variant", m.variant}, {"description", m.description},
+                      {"url", model_hub::known_model_url(m)}, {"cached", here ? nlohmann::json(cached) : nlohmann::json(nullptr)}});
+      if (!o.json) std::cout << m.name << "  ViT-" << m.variant << "  " << m.description << (here ? "  (cached)" : "") << "\n";
+    }
+    if (o.json) std::cout << list.dump(2) << "\n";
+    return 0;
+  }
+  CLIPPO_CHECK(!o.input.empty(), kInvalidArgument, "name a model to fetch (clippo model fetch --list shows the known ones)");
+  const std::string path = model_hub::fetch_model(o.input, o.output, fetch_options_for_terminal());
+  if (o.json) {
+    std::cout << nlohmann::json{{"model", o.input}, {"path", path}}.dump() << "\n";
+  } else {
+    std::cout << path << "\n";
+  }
   return 0;
 }
 
@@ -150,11 +179,11 @@ int run_convert(const ModelOptions& o, bool import) {
 
 CommandAction add_model_command(CLI::App& app) {
   auto o = std::make_shared<ModelOptions>();
-  CLI::App* cmd = app.add_subcommand("model", "Inspect, create, convert and import model files");
+  CLI::App* cmd = app.add_subcommand("model", "Inspect, create, convert, import and fetch model files");
   cmd->require_subcommand(1);
 
   CLI::App* info = cmd->add_subcommand("info", "Print a model's architecture, parameter count, renderer and meta");
-  info->add_option("file", o->input, "Model file (.npz)")->required();
+  info->add_option("file", o->input, "Model file (.npz), known name or URL")->required();
   info->add_option("--image-size", o->image_size, "Image size for sincos2d checkpoints without meta");
   info->add_flag("--json", o->json, "Print JSON");
 
@@ -188,8 +217,21 @@ CommandAction add_model_command(CLI::App& app) {
   import->add_option("--renderer", o->renderer, "The renderer the checkpoint was trained with")
       ->check(CLI::IsMember({"unifont", "shaped"}));
 
-  return [cmd, info, init, convert, import, o]() -> int {
+  CLI::App* fetch = cmd->add_subcommand(
+      "fetch", "Download a published CLIPPO checkpoint by name, or a model by URL, into the cache (resumable)");
+  fetch->add_option("model", o->input, "A known name (see --list) or an http(s) URL");
+  fetch->add_option("-o,--output", o->output, "Where to put it (default: $CLIPPO_CACHE or ~/.cache/clippo, models/)");
+  fetch->add_flag("--list", o->list, "List the known names and which are cached");
+  fetch->add_flag("--json", o->json, "Print JSON");
+  fetch->footer(
+      "Every --model option also takes a known name or a URL and fetches it on first use.\n"
+      "Examples:\n"
+      "  clippo model fetch clippo_b16_yfcc100m_i21k_init_25c4\n"
+      "  clippo serve --store s --model clippo_b16_yfcc100m   # any --model: a file, a name or a URL");
+
+  return [cmd, info, init, convert, import, fetch, o]() -> int {
     if (!cmd->parsed()) return -1;
+    if (fetch->parsed()) return run_fetch(*o);
     if (info->parsed()) return run_info(*o);
     if (init->parsed()) return run_init(*o);
     if (convert->parsed()) return run_convert(*o, false);

@@ -15,6 +15,7 @@
 #include <set>
 
 #include "api/cli/commands.h"
+#include "api/cli/model_arg.h"
 #include "api/cli/retrieval_run.h"
 #include "core/base/error.h"
 #include "core/base/file_io.h"
@@ -225,7 +226,7 @@ int run_report_xm3600(const Xm3600ReportOptions& o) {
     run.max_images = o.max_images;
     run.batch = o.batch;
     run.progress_label = name;
-    ev::ModelRetrieval r = evaluate_model_file(path, data, run);
+    ev::ModelRetrieval r = evaluate_model_file(resolve_model_arg(path), data, run);
     r.model = name;
     models[name] = ev::retrieval_to_json(r);
     models[name]["path"] = path;
@@ -259,7 +260,7 @@ CommandAction add_report_xm3600(CLI::App& report) {
       "Examples:\n"
       "  clippo report xm3600 --model clippo=models/default.npz --data data/emoji --split heldout --out reports\n"
       "  clippo report xm3600 --model a.npz --model b.npz --data xm3600 --languages en,de,zh --out r --json");
-  cmd->add_option("--model", o->models, "PATH or NAME=PATH of a model file (repeatable)")->required();
+  cmd->add_option("--model", o->models, "PATH or NAME=PATH of a model (.npz, known name or URL; repeatable)")->required();
   cmd->add_option("--data", o->data, "Crossmodal-3600-layout folder (captions.jsonl, images/)")->required();
   cmd->add_option("--split", o->split, "A split.json key (e.g. heldout); default: every image");
   cmd->add_option("--languages", o->languages, "Only these languages, comma-separated")->delimiter(',');

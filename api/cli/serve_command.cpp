@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "api/cli/commands.h"
+#include "api/cli/model_arg.h"
 #include "api/engine/search_engine.h"
 #include "api/http/http_server.h"
 #include "core/base/file_io.h"
@@ -21,8 +22,7 @@ struct ServeOptions {
 };
 
 int run_serve(const ServeOptions& o) {
-  std::string model = o.model;
-  if (model.empty()) model = index::CollectionStore::recorded_model(o.store).path;
+  const std::string model = o.model.empty() ? index::CollectionStore::recorded_model(o.store).path : resolve_model_arg(o.model);
   engine::EngineOptions eo;
   eo.encoder.embedder.device = o.device;
   eo.max_batch = o.batch;
@@ -65,7 +65,7 @@ CommandAction add_serve_command(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand("serve", "Serve the search API and web page for a store");
   cmd->footer("Example:\n  clippo serve --store emoji.store --port 8080   # then open http://127.0.0.1:8080/");
   cmd->add_option("--store", o->store, "Store folder (clippo index build)")->required();
-  cmd->add_option("--model", o->model, "Model file (default: the one the store was built with)");
+  cmd->add_option("--model", o->model, "Model: a .npz, a known name or a URL (default: the store's)");
   cmd->add_option("--host", o->host, "Address to bind (default 127.0.0.1: this machine only)");
   cmd->add_option("--port", o->port, "Port (0: any free port)")->check(CLI::Range(0, 65535));
   cmd->add_option("--port-file", o->port_file, "Write the bound port here once listening");

@@ -7,11 +7,43 @@
 
 #include "core/base/file_io.h"
 #include "tests/api/cli/run_clippo.h"
+#include "tests/model_hub/local_http_server.h"
 
 namespace clippo::cli {
 namespace {
 
 std::string temp(const std::string& name) { return (temp_dir() / name).string(); }
+
+TEST(ModelCommandTest, FetchByUrlThenAnyModelOptionTakesTheUrl) {
+  const std::string m = temp("served.npz");
+  ASSERT_EQ(run_clippo("model init --variant mu/16 --out-dim 8 --seed 5 -o " + m).exit_code, 0);
+  model_hub::testing::LocalHttpServer server;
+  server.add("/served.npz", read_file(m));
+  // The child sees the cache through the environment.
+  setenv("CLIPPO_CACHE", temp("cache").c_str(), 1);
+  CommandResult fetched = run_clippo("model fetch " + server.url("/served.npz") + " --json");
+  ASSERT_EQ(fetched.exit_code, 0) << fetched.err;
+  const std::string path = nlohmann::json::parse(fetched.out)["path"];
+  EXPECT_EQ(path, temp("cache") + "/models/served.npz");
+  EXPECT_EQ(read_file(path), read_file(m));
+  // --model with the URL: served from the cache, no second request.
+  CommandResult by_url = run_clippo("encode --model " + server.url("/served.npz") + " --text hi --json");
+  ASSERT_EQ(by_url.exit_code, 0) << by_url.err;
+  CommandResult by_file = run_clippo("encode --model " + m + " --text hi --json");
+  EXPECT_EQ(nlohmann::json::parse(by_url.out)["embedding"], nlohmann::json::parse(by_file.out)["embedding"]);
+  EXPECT_EQ(server.seen().size(), 1u);
+
+  CommandResult list = run_clippo("model fetch --list --json");
+  ASSERT_EQ(list.exit_code, 0) << list.err;
+  EXPECT_EQ(nlohmann::json::parse(list.out).size(), 6u);
+  CommandResult missing = run_clippo("model fetch " + server.url("/nope.npz"));
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_NE(missing.err.find("HTTP 404"), std::string::npos) << missing.err;
+  CommandResult unknown = run_clippo("encode --model no_such_model --text hi");
+  EXPECT_EQ(unknown.exit_code, 1);
+  EXPECT_NE(unknown.err.find("clippo_b16_yfcc100m"), std::string::npos) << unknown.err;
+  unsetenv("CLIPPO_CACHE");
+}
 
 TEST(ModelCommandTest, InitInfoConvertEncodeRoundTrip) {
   const std::string m = temp("mu.npz"), m16 = temp("mu16.npz");
