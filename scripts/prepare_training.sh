@@ -6,7 +6,7 @@
 # pairs. Leaves CLIPPO naming the binary.
 bash scripts/setup.sh
 bash scripts/setup_corpus.sh
-bash scripts/build.sh
+bash scripts/build.sh clippo
 CLIPPO=build/api/cli/clippo
 [ -f data/corpus/summary.json ] || "$CLIPPO" dataset corpus --out data/corpus
 [ -f data/pairs/iso_codes.tsv ] || { mkdir -p data/pairs && "$CLIPPO" dataset iso-codes --out data/pairs/iso_codes.tsv; }

@@ -13,7 +13,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 PORT=${CLIPPO_PORT:-8080}
 bash scripts/setup.sh
-bash scripts/build.sh
+bash scripts/build.sh clippo  # the program only; scripts/test.sh builds the rest on the same objects
 CLIPPO=build/api/cli/clippo
 mkdir -p data
 MODEL=${CLIPPO_MODEL:-models/default.npz}

@@ -4,6 +4,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-bash scripts/build.sh -DCLIPPO_WERROR=ON -DCLIPPO_BUILD_TESTS=ON -DCLIPPO_BUILD_BENCH=ON
+bash scripts/build.sh
 ctest --test-dir build --output-on-failure -j "${CLIPPO_JOBS:-2}"
 bash scripts/fuzz.sh "${CLIPPO_FUZZ_SECONDS:-30}"
