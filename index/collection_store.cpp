@@ -21,6 +21,12 @@
 #include "index/write_ahead_log.h"
 
 namespace clippo::index {
+
+std::string faiss_version() {
+  return std::to_string(FAISS_VERSION_MAJOR) + "." + std::to_string(FAISS_VERSION_MINOR) + "." +
+         std::to_string(FAISS_VERSION_PATCH);
+}
+
 namespace {
 
 namespace fs = std::filesystem;

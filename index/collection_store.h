@@ -31,6 +31,9 @@ namespace clippo::index {
 
 class WriteAheadLog;
 
+// "1.7.3": the FAISS this binary was built against.
+std::string faiss_version();
+
 struct Item {
   int64_t id = -1;       // < 0 on upsert: assign a new id
   std::string uri;       // where the item's image lives (file path or URL)

@@ -25,6 +25,7 @@ PACKAGES=(
   libgloo-dev                       # core/train: headers for torch's c10d Gloo process group (CPU data parallel)
   iso-codes                         # datasets/: translated language/country/currency names (text pairs)
   chromium                          # tests/web: headless browser test of the page
+  curl                              # tests/install: requests to the installed server
 )
 
 missing=()

@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "core/base/error.h"
+#include "core/base/install_layout.h"
 #include "core/base/file_io.h"
 #include "core/base/utf8.h"
 #include "tokenizer_baselines/sentencepiece_shim.h"
@@ -40,7 +41,10 @@ void bind(void* handle, const char* name, F& out) {
 const SentencePieceLibrary& spm() {
   static const SentencePieceLibrary lib = [] {
     const char* env = std::getenv("CLIPPO_SENTENCEPIECE_SHIM");
-    const std::string path = env != nullptr && *env != '\0' ? env : CLIPPO_SENTENCEPIECE_SHIM;
+    // An installed clippo keeps the shim in PREFIX/lib/clippo (core/base/install_layout.h).
+    const std::string path = env != nullptr && *env != '\0'
+                                 ? std::string(env)
+                                 : installed_or("lib/clippo/libclippo_sentencepiece.so", CLIPPO_SENTENCEPIECE_SHIM);
     void* handle = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL | RTLD_DEEPBIND);
     if (handle == nullptr) {
       const char* why = dlerror();

@@ -1,5 +1,7 @@
 #include "api/cli/model_arg.h"
 
+#include "core/base/install_layout.h"
+
 #include <unistd.h>
 
 #include <chrono>
@@ -41,6 +43,11 @@ model_hub::FetchOptions fetch_options_for_terminal() {
   return o;
 }
 
-std::string resolve_model_arg(const std::string& spec) { return model_hub::resolve_model(spec, fetch_options_for_terminal()); }
+std::string default_model_path() { return installed_or("share/clippo/models/default.npz", CLIPPO_DEFAULT_MODEL); }
+
+std::string resolve_model_arg(const std::string& spec) {
+  if (spec == "default") return default_model_path();
+  return model_hub::resolve_model(spec, fetch_options_for_terminal());
+}
 
 }  // namespace clippo::cli

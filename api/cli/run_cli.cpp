@@ -6,12 +6,17 @@
 
 #include "api/cli/commands.h"
 #include "core/base/error.h"
+#include "core/model/embedder.h"
+#include "index/collection_store.h"
 
 namespace clippo::cli {
 
 int run_cli(int argc, char** argv) {
   CLI::App app{"clippo: multilingual image/text search with CLIPPO (pixels only, any script)"};
-  app.set_version_flag("--version", std::string("clippo ") + CLIPPO_VERSION);
+  // The version and what this binary was built with, for bug reports.
+  app.set_version_flag("--version", std::string("clippo ") + CLIPPO_VERSION + " (" +
+                                        (model::torch_built_with_cuda() ? "CUDA" : "CPU") + " build; LibTorch " +
+                                        model::torch_version() + ", FAISS " + index::faiss_version() + ")");
   app.require_subcommand(1);
   std::vector<CommandAction> actions;
   actions.push_back(add_render_command(app));

@@ -10,12 +10,13 @@
 #include "api/engine/search_engine.h"
 #include "api/http/http_server.h"
 #include "core/base/file_io.h"
+#include "core/base/install_layout.h"
 
 namespace clippo::cli {
 namespace {
 
 struct ServeOptions {
-  std::string store, model, host = "127.0.0.1", port_file, api_key, web_dir = CLIPPO_WEB_DIR, device = "cpu";
+  std::string store, model, host = "127.0.0.1", port_file, api_key, web_dir = installed_or("share/clippo/web", CLIPPO_WEB_DIR), device = "cpu";
   int port = 8080, workers = 4, batch = 32, window_us = 2000;
   int body_limit_mb = 16;
   std::vector<std::string> cors;
@@ -39,7 +40,7 @@ int run_serve(const ServeOptions& o) {
   api.api_key = o.api_key.empty() && std::getenv("CLIPPO_API_KEY") ? std::getenv("CLIPPO_API_KEY") : o.api_key;
   api.cors_origins = o.cors;
   api.web_dir = o.web_dir;
-  api.openapi_path = CLIPPO_OPENAPI_JSON;
+  api.openapi_path = installed_or("share/clippo/openapi.json", CLIPPO_OPENAPI_JSON);
   http::ApiHandler handler(engine, api, metrics);
   http::ServerOptions so;
   so.host = o.host;

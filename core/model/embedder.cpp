@@ -20,6 +20,14 @@ std::string torch_version() {
          std::to_string(TORCH_VERSION_PATCH);
 }
 
+bool torch_built_with_cuda() {
+#ifdef CLIPPO_TORCH_CUDA
+  return true;
+#else
+  return false;
+#endif
+}
+
 namespace {
 
 // LibTorch's CPU allocator is plain malloc. With glibc's defaults every activation of a batch

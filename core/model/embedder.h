@@ -65,5 +65,7 @@ class Embedder {
 bool cuda_available();
 // "1.13.1", "2.11.0": the LibTorch this binary was built against.
 std::string torch_version();
+// True when that LibTorch is a CUDA build (whether or not a GPU is present now).
+bool torch_built_with_cuda();
 
 }  // namespace clippo::model
