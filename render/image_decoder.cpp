@@ -148,6 +148,24 @@ const char* image_format_name(ImageFormat format) {
   return "unknown";
 }
 
+const char* image_media_type(ImageFormat format) {
+  switch (format) {
+    case ImageFormat::kJpeg: return "image/jpeg";
+    case ImageFormat::kPng: return "image/png";
+    case ImageFormat::kWebp: return "image/webp";
+    default: return "application/octet-stream";
+  }
+}
+
+const char* image_file_extension(ImageFormat format) {
+  switch (format) {
+    case ImageFormat::kJpeg: return "jpg";
+    case ImageFormat::kPng: return "png";
+    case ImageFormat::kWebp: return "webp";
+    default: return "bin";
+  }
+}
+
 ImageU8 decode_image(std::string_view bytes, const DecodeOptions& options) {
   CLIPPO_CHECK(!bytes.empty(), kInvalidArgument, "empty image data");
   const ImageFormat format = detect_image_format(bytes);

@@ -20,6 +20,10 @@ enum class ImageFormat { kUnknown, kJpeg, kPng, kWebp, kGif, kBmp, kTiff };
 // Sniffs the format from the first bytes.
 ImageFormat detect_image_format(std::string_view bytes);
 const char* image_format_name(ImageFormat format);
+// For the decodable formats: "image/jpeg" and "jpg", "image/png" and "png", "image/webp" and
+// "webp"; any other format: "application/octet-stream" and "bin".
+const char* image_media_type(ImageFormat format);
+const char* image_file_extension(ImageFormat format);
 
 struct DecodeOptions {
   int64_t max_pixels = 64'000'000;  // width * height above this is ResourceExhausted

@@ -32,15 +32,6 @@ class TimingScope {
   std::chrono::steady_clock::time_point start_;
 };
 
-const char* image_extension(const std::string& bytes) {
-  switch (render::detect_image_format(bytes)) {
-    case render::ImageFormat::kJpeg: return "jpg";
-    case render::ImageFormat::kPng: return "png";
-    case render::ImageFormat::kWebp: return "webp";
-    default: return "bin";
-  }
-}
-
 }  // namespace
 
 index::ModelIdentity model_identity(const Encoder& encoder) {
@@ -190,7 +181,7 @@ std::string SearchEngine::keep_upload(const std::string& encoded_image) {
   std::snprintf(name, sizeof name, "%016llx", static_cast<unsigned long long>(fmix64(fnv1a64(encoded_image))));
   const fs::path uploads = fs::path(store_->dir()) / "uploads";
   fs::create_directories(uploads);
-  const fs::path path = uploads / (std::string(name) + "." + image_extension(encoded_image));
+  const fs::path path = uploads / (std::string(name) + "." + render::image_file_extension(render::detect_image_format(encoded_image)));
   if (!fs::exists(path)) write_file_atomically(path.string(), encoded_image);
   return fs::canonical(path).string();
 }

@@ -147,15 +147,6 @@ Json item_json(const index::Item& item) {
   return {{"id", item.id}, {"uri", item.uri}, {"caption", item.caption}, {"lang", item.lang}, {"added_ms", item.added_ms}};
 }
 
-const char* image_content_type(const std::string& bytes) {
-  switch (render::detect_image_format(bytes)) {
-    case render::ImageFormat::kJpeg: return "image/jpeg";
-    case render::ImageFormat::kPng: return "image/png";
-    case render::ImageFormat::kWebp: return "image/webp";
-    default: return "application/octet-stream";
-  }
-}
-
 bool is_image_media_type(const std::string& content_type) {
   return content_type.rfind("image/jpeg", 0) == 0 || content_type.rfind("image/png", 0) == 0 ||
          content_type.rfind("image/webp", 0) == 0;
@@ -379,7 +370,7 @@ HttpResponse ApiHandler::item_image(const Call& call) const {
   const std::string local = engine_.servable_path(found->uri);
   CLIPPO_CHECK(!local.empty(), kNotFound, "item " + std::to_string(call.id) + " has no image this server may serve");
   const std::string bytes = read_file(local, size_t{64} << 20);
-  HttpResponse resp{200, image_content_type(bytes), bytes, {}};
+  HttpResponse resp{200, render::image_media_type(render::detect_image_format(bytes)), bytes, {}};
   resp.headers.push_back({"Cache-Control", "max-age=3600"});
   return resp;
 }

@@ -105,5 +105,19 @@ TEST(PngCodecTest, EncodeDecodeRoundTrip) {
   EXPECT_EQ(decode_png(encode_png(img), 1 << 20).pixels, img.pixels);
 }
 
+TEST(ImageDecoderTest, MediaTypesAndExtensionsFollowTheBytes) {
+  const struct {
+    const char* file;
+    const char* type;
+    const char* ext;
+  } cases[] = {{"photo.jpg", "image/jpeg", "jpg"}, {"photo.png", "image/png", "png"},
+               {"photo.webp", "image/webp", "webp"}, {"photo.gif", "application/octet-stream", "bin"}};
+  for (const auto& c : cases) {
+    const ImageFormat f = detect_image_format(read_file(fixture(c.file)));
+    EXPECT_STREQ(image_media_type(f), c.type) << c.file;
+    EXPECT_STREQ(image_file_extension(f), c.ext) << c.file;
+  }
+}
+
 }  // namespace
 }  // namespace clippo::render
