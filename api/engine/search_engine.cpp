@@ -34,6 +34,25 @@ class TimingScope {
 
 }  // namespace
 
+nlohmann::json item_to_json(const index::Item& item) {
+  return {{"id", item.id}, {"uri", item.uri}, {"caption", item.caption}, {"lang", item.lang}, {"added_ms", item.added_ms}};
+}
+
+nlohmann::json search_response_to_json(const SearchResponse& response) {
+  nlohmann::json results = nlohmann::json::array();
+  for (const SearchResult& hit : response.results) {
+    nlohmann::json j = item_to_json(hit.item);
+    j["score"] = hit.score;
+    results.push_back(std::move(j));
+  }
+  return {{"results", std::move(results)},
+          {"took_ms",
+           {{"render", response.took.render_ms},
+            {"encode", response.took.encode_ms},
+            {"search", response.took.search_ms},
+            {"total", response.took.total_ms}}}};
+}
+
 index::ModelIdentity model_identity(const Encoder& encoder) {
   return {encoder.embedder().content_hash(), encoder.embedder().path(), encoder.dim()};
 }

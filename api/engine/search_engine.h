@@ -58,6 +58,12 @@ struct EngineInfo {
   std::string factory;     // the store's FAISS index
 };
 
+// The JSON every front end answers a search with (HTTP, `clippo search --json`):
+// {"results": [{"id", "uri", "caption", "lang", "added_ms", "score"}...],
+//  "took_ms": {"render", "encode", "search", "total"}}.
+nlohmann::json item_to_json(const index::Item& item);
+nlohmann::json search_response_to_json(const SearchResponse& response);
+
 // The identity a store records for the model behind `encoder`.
 index::ModelIdentity model_identity(const Encoder& encoder);
 

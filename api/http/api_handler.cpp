@@ -143,10 +143,6 @@ bool matches(const std::string& pattern, const std::vector<std::string>& path, s
   return true;
 }
 
-Json item_json(const index::Item& item) {
-  return {{"id", item.id}, {"uri", item.uri}, {"caption", item.caption}, {"lang", item.lang}, {"added_ms", item.added_ms}};
-}
-
 bool is_image_media_type(const std::string& content_type) {
   return content_type.rfind("image/jpeg", 0) == 0 || content_type.rfind("image/png", 0) == 0 ||
          content_type.rfind("image/webp", 0) == 0;
@@ -296,18 +292,9 @@ HttpResponse ApiHandler::search(const Call& call) {
     result = has_query ? engine_.search_text(field<std::string>(body, "query", ""), static_cast<int>(k))
                        : engine_.search_image(base64_decode(field<std::string>(body, "image", "")), static_cast<int>(k));
   }
-  Json results = Json::array();
-  for (const auto& hit : result.results) {
-    Json j = item_json(hit.item);
-    j["score"] = hit.score;
-    j["image_url"] = "/v1/items/" + std::to_string(hit.id) + "/image";
-    results.push_back(std::move(j));
-  }
-  return json_response(200, Json{{"results", results},
-                                 {"took_ms", {{"render", result.took.render_ms},
-                                              {"encode", result.took.encode_ms},
-                                              {"search", result.took.search_ms},
-                                              {"total", result.took.total_ms}}}});
+  Json body = engine::search_response_to_json(result);
+  for (Json& hit : body["results"]) hit["image_url"] = "/v1/items/" + std::to_string(hit["id"].get<int64_t>()) + "/image";
+  return json_response(200, body);
 }
 
 HttpResponse ApiHandler::embed(const Call& call) {
@@ -355,7 +342,7 @@ HttpResponse ApiHandler::add_item(const Call& call) {
 HttpResponse ApiHandler::get_item(const Call& call) const {
   const auto found = engine_.get_item(call.id);
   CLIPPO_CHECK(found.has_value(), kNotFound, "no item " + std::to_string(call.id));
-  return json_response(200, item_json(*found));
+  return json_response(200, engine::item_to_json(*found));
 }
 
 HttpResponse ApiHandler::remove_item(const Call& call) {
