@@ -17,6 +17,7 @@ CommandAction add_encode_command(CLI::App& app);
 CommandAction add_model_command(CLI::App& app);
 CommandAction add_index_command(CLI::App& app);
 CommandAction add_search_command(CLI::App& app);
+CommandAction add_classify_command(CLI::App& app);
 CommandAction add_serve_command(CLI::App& app);
 CommandAction add_dataset_command(CLI::App& app);
 CommandAction add_tokenizer_command(CLI::App& app);

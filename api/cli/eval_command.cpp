@@ -1,5 +1,7 @@
 // `clippo eval retrieval`: image->text and text->image recall@1/5/10 per language, on any dataset
 // in the Crossmodal-3600 layout or a Karpathy JSON, with the protocol of evaluation/retrieval_eval.h.
+// `clippo eval pairs`: text->text recall on translation pairs. `clippo eval zeroshot`: zero-shot
+// top-1/top-5 on a folder-per-class dataset (evaluation/zero_shot.h).
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
@@ -14,7 +16,10 @@
 #include "api/engine/encoder.h"
 #include "core/base/error.h"
 #include "datasets/source_spec.h"
+#include "datasets/class_folders.h"
 #include "evaluation/retrieval_eval.h"
+#include "evaluation/zero_shot.h"
+#include "api/cli/progress_bar.h"
 
 namespace clippo::cli {
 namespace {
@@ -105,6 +110,46 @@ int run_eval_pairs(const EvalPairsOptions& o) {
   return 0;
 }
 
+struct EvalZeroShotOptions {
+  std::string model, data, device = "cpu";
+  std::vector<std::string> templates;
+  int batch = 64;
+  bool json = false;
+};
+
+int run_eval_zeroshot(const EvalZeroShotOptions& o) {
+  const datasets::ClassFolders data = datasets::read_class_folders(o.data);
+  engine::EncoderOptions eo;
+  eo.embedder.device = o.device;
+  eo.embedder.max_batch = o.batch;
+  const engine::Encoder encoder(resolve_model_arg(o.model), eo);
+  evaluation::ZeroShotEvalOptions zo;
+  if (!o.templates.empty()) zo.templates = o.templates;
+  zo.batch_size = static_cast<size_t>(o.batch);
+  zo.image_spec.image_size = encoder.embedder().image_size();
+  std::unique_ptr<ProgressBar> bar;
+  zo.on_progress = [&](size_t done, size_t total) {
+    if (!bar) bar = std::make_unique<ProgressBar>("zeroshot", total);
+    bar->update(done);
+  };
+  const evaluation::ZeroShotResult r = evaluation::evaluate_zero_shot(
+      data, [&](const std::vector<const ImageU8*>& images) { return encoder.encode_pixels(images); },
+      [&](const std::vector<std::string>& texts) { return encoder.encode_texts(texts); }, zo);
+  if (o.json) {
+    std::cout << evaluation::to_json(r).dump() << "\n";
+    return 0;
+  }
+  std::printf("%zu images, %zu classes: top-1 %.2f%% (chance %.2f%%), top-5 %.2f%% (chance %.2f%%), "
+              "mean per-class top-1 %.2f%%\n",
+              r.n_images, r.n_classes, 100 * r.top1, 100 * r.chance_top1, 100 * r.top5, 100 * r.chance_top5,
+              100 * r.mean_per_class_top1);
+  for (const evaluation::ClassAccuracy& a : r.per_class) {
+    std::printf("  %-32s %5zu images  top-1 %6.2f%%  top-5 %6.2f%%\n", a.name.c_str(), a.n_images, 100 * a.top1,
+                100 * a.top5);
+  }
+  return 0;
+}
+
 }  // namespace
 
 CommandAction add_eval_command(CLI::App& app) {
@@ -146,9 +191,24 @@ CommandAction add_eval_command(CLI::App& app) {
   pairs->add_option("--device", po->device, "cpu, cuda or auto")->capture_default_str();
   pairs->add_option("--batch", po->batch, "Inputs per forward pass")->check(CLI::Range(1, 4096));
   pairs->add_flag("--json", po->json, "Print the figures as JSON");
-  return [retrieval, o, pairs, po]() -> int {
+  auto zo = std::make_shared<EvalZeroShotOptions>();
+  CLI::App* zeroshot = cmd->add_subcommand("zeroshot", "Zero-shot top-1/top-5 on a folder-per-class dataset (ImageNet layout)");
+  zeroshot->footer(
+      "DIR/<class>/<images>; a class is named by its folder ('_' as spaces) or by DIR/classes.tsv\n"
+      "(folder<TAB>name). Each name goes into every --template (default \"a photo of a {}.\"); their\n"
+      "embeddings are averaged per class. Every image is classified among all classes.\n"
+      "Example:\n"
+      "  clippo eval zeroshot --model clippo_b16_yfcc100m --data imagenet/val --template 'a photo of a {}.' --json");
+  zeroshot->add_option("--model", zo->model, "Model: a .npz, a known name or a URL")->required();
+  zeroshot->add_option("--data", zo->data, "Folder with one subfolder of images per class")->required();
+  zeroshot->add_option("--template", zo->templates, "Text around each class name, {} where it goes (repeatable)");
+  zeroshot->add_option("--device", zo->device, "cpu, cuda or auto")->capture_default_str();
+  zeroshot->add_option("--batch", zo->batch, "Inputs per forward pass")->check(CLI::Range(1, 4096));
+  zeroshot->add_flag("--json", zo->json, "Print the figures as JSON");
+  return [retrieval, o, pairs, po, zeroshot, zo]() -> int {
     if (retrieval->parsed()) return run_eval_retrieval(*o);
     if (pairs->parsed()) return run_eval_pairs(*po);
+    if (zeroshot->parsed()) return run_eval_zeroshot(*zo);
     return -1;
   };
 }

@@ -24,6 +24,7 @@ int run_cli(int argc, char** argv) {
   actions.push_back(add_model_command(app));
   actions.push_back(add_index_command(app));
   actions.push_back(add_search_command(app));
+  actions.push_back(add_classify_command(app));
   actions.push_back(add_serve_command(app));
   actions.push_back(add_dataset_command(app));
   actions.push_back(add_tokenizer_command(app));

@@ -219,6 +219,56 @@ std::string SearchEngine::servable_path(const std::string& uri) const {
   return resolve_under_roots(uri, image_roots_);
 }
 
+ClassifyResponse SearchEngine::classify_image(const std::string& encoded_image, const std::vector<std::string>& labels,
+                                             const std::vector<std::string>& templates, int k) const {
+  CLIPPO_CHECK(!labels.empty() && labels.size() <= kMaxLabels, kInvalidArgument,
+               "give 1 to " + std::to_string(kMaxLabels) + " labels, got " + std::to_string(labels.size()));
+  CLIPPO_CHECK(templates.size() <= kMaxTemplates, kInvalidArgument,
+               "at most " + std::to_string(kMaxTemplates) + " templates, got " + std::to_string(templates.size()));
+  CLIPPO_CHECK(k >= 1, kInvalidArgument, "k must be at least 1, got " + std::to_string(k));
+  for (const std::string& text : labels) {
+    CLIPPO_CHECK(text.size() <= options_.max_query_bytes, kInvalidArgument, "a label is too long");
+  }
+  const std::vector<std::string>& used = templates.empty() ? evaluation::kDefaultTemplates : templates;
+  ClassifyResponse r;
+  {
+    TimingScope total(r.took.total_ms);
+    ImageU8 pixels;
+    {
+      TimingScope decode(r.took.render_ms);
+      pixels = encoder_->preprocess_image(encoded_image);
+    }
+    TimingScope encode(r.took.encode_ms);
+    std::string key;
+    for (const std::string& t : used) key += t + '\x1f';
+    key += '\x1e';
+    for (const std::string& l : labels) key += l + '\x1f';
+    std::shared_ptr<const evaluation::ZeroShotClassifier> classifier;
+    {
+      std::lock_guard<std::mutex> lock(classifiers_mutex_);
+      if (const auto it = classifiers_.find(key); it != classifiers_.end()) classifier = it->second;
+    }
+    if (!classifier) {
+      classifier = std::make_shared<const evaluation::ZeroShotClassifier>(evaluation::build_zero_shot_classifier(
+          labels, used, [&](const std::vector<std::string>& texts) { return encoder_->encode_texts(texts); }));
+      std::lock_guard<std::mutex> lock(classifiers_mutex_);
+      if (classifiers_.emplace(key, classifier).second) {
+        classifier_order_.push_back(key);
+        if (classifier_order_.size() > 32) {
+          classifiers_.erase(classifier_order_.front());
+          classifier_order_.pop_front();
+        }
+      }
+    }
+    const std::vector<float> z = batcher_->embed(std::move(pixels));
+    for (const evaluation::LabelScore& s :
+         evaluation::classify(*classifier, z.data(), static_cast<size_t>(k), encoder_->embedder().temperature())) {
+      r.labels.push_back({classifier->labels[s.label], s.score, s.probability});
+    }
+  }
+  return r;
+}
+
 EngineInfo SearchEngine::info() const {
   EngineInfo info;
   info.items = store_->size();

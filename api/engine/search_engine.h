@@ -7,6 +7,8 @@
 // may be served) lives in one place.
 #pragma once
 
+#include <deque>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -15,6 +17,7 @@
 
 #include "api/engine/encoder.h"
 #include "api/engine/query_batcher.h"
+#include "evaluation/zero_shot.h"
 #include "index/collection_store.h"
 
 namespace clippo::engine {
@@ -39,6 +42,21 @@ struct SearchResponse {
   std::vector<SearchResult> results;
   SearchTiming took;
 };
+
+struct LabelResult {
+  std::string label;
+  float score;        // cosine between the image and the label's (template-averaged) text
+  float probability;  // softmax over the label set of the model's temperature x cosine
+};
+
+struct ClassifyResponse {
+  std::vector<LabelResult> labels;  // best first
+  SearchTiming took;                // render: image decode; encode: image and (first time) labels
+};
+
+// Limits of one classification request.
+inline constexpr size_t kMaxLabels = 1000;
+inline constexpr size_t kMaxTemplates = 16;
 
 struct EngineOptions {
   EncoderOptions encoder;
@@ -105,6 +123,12 @@ class SearchEngine {
   void add_image_root(const std::string& folder);
   std::string servable_path(const std::string& uri) const;  // the local file, or "" when not allowed
 
+  // Zero-shot classification (evaluation/zero_shot.h): the k most likely of `labels` for an
+  // encoded image, each label put into `templates` (empty: "a photo of a {}."). The labels'
+  // embeddings are computed once per label set and templates and kept (the last 32 sets).
+  ClassifyResponse classify_image(const std::string& encoded_image, const std::vector<std::string>& labels,
+                                  const std::vector<std::string>& templates, int k) const;
+
   EngineInfo info() const;
   int dim() const;
   const QueryBatcher& batcher() const { return *batcher_; }
@@ -120,6 +144,9 @@ class SearchEngine {
   std::unique_ptr<QueryBatcher> batcher_;
   mutable std::mutex roots_mutex_;
   std::vector<std::string> image_roots_;  // canonical; the uploads folder last
+  mutable std::mutex classifiers_mutex_;
+  mutable std::map<std::string, std::shared_ptr<const evaluation::ZeroShotClassifier>> classifiers_;
+  mutable std::deque<std::string> classifier_order_;  // oldest first, for eviction
 };
 
 }  // namespace clippo::engine

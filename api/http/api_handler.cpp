@@ -7,6 +7,7 @@
 #include "core/base/base64.h"
 #include "core/base/error.h"
 #include "core/base/file_io.h"
+#include "core/base/strings.h"
 #include "render/image_decoder.h"
 
 namespace clippo::http {
@@ -163,6 +164,7 @@ std::vector<ApiHandler::Route> ApiHandler::routes() {
        [this](const Call&) { return HttpResponse{200, "application/json", read_file(options_.openapi_path, 1 << 20), {}}; }},
       {"POST", "/v1/search", true, false, [this](const Call& c) { return search(c); }},
       {"POST", "/v1/embed", true, false, [this](const Call& c) { return embed(c); }},
+      {"POST", "/v1/classify", true, false, [this](const Call& c) { return classify(c); }},
       {"GET", "/v1/render", true, false, [this](const Call& c) { return render(c); }},
       {"POST", "/v1/items", true, true, [this](const Call& c) { return add_item(c); }},
       {"GET", "/v1/items/{id}", true, false, [this](const Call& c) { return get_item(c); }},
@@ -311,6 +313,54 @@ HttpResponse ApiHandler::embed(const Call& call) {
     out.push_back(texts ? engine_.embed_text(v.get<std::string>()) : engine_.embed_image(base64_decode(v.get<std::string>())));
   }
   return json_response(200, Json{{"embeddings", out}, {"dim", engine_.dim()}});
+}
+
+// Labels and templates: JSON arrays of strings, or (raw image upload) comma-separated in the query.
+static std::vector<std::string> string_list(const Json& body, const char* name) {
+  std::vector<std::string> out;
+  const auto it = body.find(name);
+  if (it == body.end() || it->is_null()) return out;
+  CLIPPO_CHECK(it->is_array(), kInvalidArgument, std::string("'") + name + "' must be an array of strings");
+  for (const Json& v : *it) {
+    CLIPPO_CHECK(v.is_string(), kInvalidArgument, std::string("'") + name + "' must be an array of strings");
+    out.push_back(v.get<std::string>());
+  }
+  return out;
+}
+
+HttpResponse ApiHandler::classify(const Call& call) {
+  const HttpRequest& r = call.request;
+  const auto ct = r.headers.count("content-type") ? r.headers.at("content-type") : std::string();
+  std::vector<std::string> labels, templates;
+  int k = 5;
+  std::string image;
+  if (is_image_media_type(ct)) {  // raw upload: ?labels=cat,dog[&template=...][&k=N]
+    const auto params = parse_query(call.query);
+    if (const auto it = params.find("labels"); it != params.end()) labels = split_fields(it->second, ',');
+    if (const auto it = params.find("template"); it != params.end()) templates = {it->second};
+    if (params.count("k")) k = parse_k(params.at("k"));
+    image = r.body;
+  } else {
+    CLIPPO_CHECK(ct.empty() || ct.rfind("application/json", 0) == 0, kUnsupportedFormat,
+                 "send JSON (application/json) or an image (image/jpeg, image/png, image/webp), not '" + ct + "'");
+    const Json body = parse_json_body(r);
+    CLIPPO_CHECK(body.is_object(), kInvalidArgument, "the body must be a JSON object");
+    labels = string_list(body, "labels");
+    templates = string_list(body, "templates");
+    const int64_t k64 = field<int64_t>(body, "k", 5);
+    engine::check_k(k64);
+    k = static_cast<int>(k64);
+    image = base64_decode(field<std::string>(body, "image", "", /*required=*/true));
+  }
+  const engine::ClassifyResponse result = engine_.classify_image(image, labels, templates, k);
+  Json out = Json::array();
+  for (const engine::LabelResult& l : result.labels) {
+    out.push_back({{"label", l.label}, {"score", l.score}, {"probability", l.probability}});
+  }
+  return json_response(200, Json{{"labels", out},
+                                 {"took_ms", {{"decode", result.took.render_ms},
+                                              {"encode", result.took.encode_ms},
+                                              {"total", result.took.total_ms}}}});
 }
 
 HttpResponse ApiHandler::add_item(const Call& call) {

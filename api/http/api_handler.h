@@ -73,6 +73,7 @@ class ApiHandler {
   HttpResponse health() const;
   HttpResponse search(const Call& call);
   HttpResponse embed(const Call& call);
+  HttpResponse classify(const Call& call);
   HttpResponse add_item(const Call& call);
   HttpResponse get_item(const Call& call) const;
   HttpResponse remove_item(const Call& call);

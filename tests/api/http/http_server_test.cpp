@@ -167,6 +167,29 @@ TEST_F(HttpServerTest, HostileInputGetsOneJsonErrorEach) {
   EXPECT_EQ(json::parse(request(port(), "GET", "/v1/health").body)["status"], "ok");  // still serving
 }
 
+TEST_F(HttpServerTest, ClassifyRanksLabelsAndRefusesBadOnes) {
+  const std::string png = read_file(fixture("gray.png"));
+  const json r = post_json("/v1/classify", {{"labels", {"cat", "Hund", "猫", "قطة"}}, {"image", base64_encode(png)}, {"k", 3}}, 200);
+  ASSERT_EQ(r["labels"].size(), 3u);
+  EXPECT_GE(r["labels"][0]["score"].get<double>(), r["labels"][1]["score"].get<double>());
+  EXPECT_GE(r["labels"][1]["score"].get<double>(), r["labels"][2]["score"].get<double>());
+  double p = 0;
+  for (const auto& l : r["labels"]) p += l["probability"].get<double>();
+  EXPECT_LE(p, 1.0 + 1e-6);
+  // The same labels again: the same answer (their embeddings now come from the cache).
+  const json again = post_json("/v1/classify", {{"labels", {"cat", "Hund", "猫", "قطة"}}, {"image", base64_encode(png)}, {"k", 3}}, 200);
+  EXPECT_EQ(again["labels"], r["labels"]);
+  const auto raw = request(port(), "POST", "/v1/classify?labels=cat,dog&k=1", png, {{"Content-Type", "image/png"}});
+  ASSERT_EQ(raw.status, 200) << raw.body;
+  EXPECT_EQ(json::parse(raw.body)["labels"].size(), 1u);
+  post_json("/v1/classify", {{"labels", json::array()}, {"image", base64_encode(png)}}, 400);
+  post_json("/v1/classify", {{"labels", {"a", "a"}}, {"image", base64_encode(png)}}, 400);
+  post_json("/v1/classify", {{"labels", {"a", "b"}}, {"image", base64_encode(png)}, {"templates", {"no slot"}}}, 400);
+  post_json("/v1/classify", {{"labels", {"a", "b"}}}, 400);
+  post_json("/v1/classify", {{"labels", "a,b"}, {"image", base64_encode(png)}}, 400);
+  post_json("/v1/classify", {{"labels", {"a", "b"}}, {"image", base64_encode("not an image")}}, 415);
+}
+
 TEST_F(HttpServerTest, WritesNeedTheKeyAndAreVisible) {
   const std::string png = read_file(fixture("gray.png"));
   const json body{{"image", base64_encode(png)}, {"caption", "grey"}, {"lang", "en"}};
