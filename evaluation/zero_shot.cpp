@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <set>
 
@@ -23,6 +24,69 @@ std::string fill(const std::string& tmpl, const std::string& label) {
 }
 
 }  // namespace
+
+namespace {
+
+// One template per language. Where a language inflects the noun after "of" (Slavic, Finnish,
+// Hungarian, Greek), a colon keeps the label in the form the user typed.
+const std::map<std::string, std::vector<std::string>>& language_templates() {
+  static const std::map<std::string, std::vector<std::string>> templates = {
+      {"ar", {"صورة {}."}},
+      {"bn", {"{}-এর একটি ছবি।"}},
+      {"cs", {"fotografie: {}."}},
+      {"da", {"et foto af {}."}},
+      {"de", {"ein Foto von {}."}},
+      {"el", {"φωτογραφία: {}."}},
+      {"en", {"a photo of a {}."}},
+      {"es", {"una foto de {}."}},
+      {"fa", {"عکسی از {}."}},
+      {"fi", {"valokuva: {}."}},
+      {"fr", {"une photo de {}."}},
+      {"he", {"תמונה של {}."}},
+      {"hi", {"{} की एक तस्वीर।"}},
+      {"hu", {"fénykép: {}."}},
+      {"id", {"foto {}."}},
+      {"it", {"una foto di {}."}},
+      {"ja", {"{}の写真。"}},
+      {"ko", {"{} 사진."}},
+      {"nb", {"et bilde av {}."}},
+      {"nl", {"een foto van {}."}},
+      {"pl", {"zdjęcie: {}."}},
+      {"pt", {"uma foto de {}."}},
+      {"ru", {"фотография: {}."}},
+      {"sv", {"ett foto av {}."}},
+      {"sw", {"picha ya {}."}},
+      {"th", {"ภาพถ่ายของ{}"}},
+      {"tr", {"bir {} fotoğrafı."}},
+      {"uk", {"фотографія: {}."}},
+      {"vi", {"một bức ảnh về {}."}},
+      {"zh", {"一张{}的照片。"}},
+  };
+  return templates;
+}
+
+}  // namespace
+
+const std::vector<std::string>& templates_for_language(const std::string& language) {
+  if (language.empty()) return kDefaultTemplates;
+  std::string primary = language.substr(0, language.find_first_of("-_"));
+  std::transform(primary.begin(), primary.end(), primary.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  if (primary == "no" || primary == "nn") primary = "nb";  // Norwegian: one template for both written forms
+  const auto& all = language_templates();
+  const auto it = all.find(primary);
+  if (it != all.end()) return it->second;
+  std::string known;
+  for (const std::string& lang : template_languages()) known += (known.empty() ? "" : " ") + lang;
+  throw Error(ErrorCode::kInvalidArgument, "no built-in template for language '" + language + "' (built in: " +
+                                               known + "); give your own template, e.g. '{}'");
+}
+
+std::vector<std::string> template_languages() {
+  std::vector<std::string> out;
+  for (const auto& [lang, templates] : language_templates()) out.push_back(lang);
+  return out;
+}
 
 ZeroShotClassifier build_zero_shot_classifier(const std::vector<std::string>& labels,
                                               const std::vector<std::string>& templates,

@@ -18,6 +18,13 @@ namespace clippo::evaluation {
 
 inline const std::vector<std::string> kDefaultTemplates = {"a photo of a {}."};
 
+// The built-in template for labels in `language` (a BCP-47 tag; its primary subtag decides:
+// "pt-BR" -> "pt"): "a photo of a {}." as that language says it, in a form that needs no
+// agreement with the label where the grammar would ("фотография: {}."). English when `language`
+// is empty. InvalidArgument naming the languages it knows otherwise: pass your own template then.
+const std::vector<std::string>& templates_for_language(const std::string& language);
+std::vector<std::string> template_languages();  // sorted
+
 struct ZeroShotClassifier {
   std::vector<std::string> labels;
   std::vector<float> class_embeddings;  // labels.size() x dim, unit rows

@@ -55,17 +55,25 @@ int64_t get_i64(const std::string& s, size_t at) {
 }
 
 nlohmann::json item_meta(const Item& item) {
-  return {{"id", item.id}, {"uri", item.uri}, {"caption", item.caption}, {"lang", item.lang}, {"added_ms", item.added_ms}};
+  nlohmann::json j{{"id", item.id}, {"kind", item_kind_name(item.kind)}, {"uri", item.uri}, {"caption", item.caption},
+                   {"lang", item.lang}, {"added_ms", item.added_ms}};
+  if (item.kind == ItemKind::kText) j["text"] = item.text;
+  return j;
 }
+// Items written before stores held texts have no "kind": they are images.
 Item item_from_meta(const nlohmann::json& j) {
   Item item;
   item.id = j.at("id").get<int64_t>();
-  item.uri = j.at("uri").get<std::string>();
+  item.kind = parse_item_kind(j.value("kind", "image"));
+  item.uri = j.value("uri", "");
+  item.text = j.value("text", "");
   item.caption = j.value("caption", "");
   item.lang = j.value("lang", "");
   item.added_ms = j.value("added_ms", int64_t{0});
   return item;
 }
+
+size_t& kind_count(KindCounts& counts, ItemKind kind) { return kind == ItemKind::kText ? counts.texts : counts.images; }
 
 std::unique_ptr<faiss::Index> make_faiss_index(int dim, const std::string& factory) {
   try {
@@ -76,6 +84,14 @@ std::unique_ptr<faiss::Index> make_faiss_index(int dim, const std::string& facto
 }
 
 }  // namespace
+
+const char* item_kind_name(ItemKind kind) { return kind == ItemKind::kText ? "text" : "image"; }
+
+ItemKind parse_item_kind(const std::string& name) {
+  if (name == "image") return ItemKind::kImage;
+  if (name == "text") return ItemKind::kText;
+  throw Error(ErrorCode::kInvalidArgument, "unknown item kind '" + name + "'; the kinds are 'image' and 'text'");
+}
 
 nlohmann::json ModelIdentity::to_json() const { return {{"content_hash", content_hash}, {"path", path}, {"dim", dim}}; }
 
@@ -217,6 +233,7 @@ void CollectionStore::apply_upsert(const Item& item, const float* vec) {
   vectors_.insert(vectors_.end(), vec, vec + model_.dim);
   row_ids_.push_back(item.id);
   items_[item.id] = Entry{row, item};
+  ++kind_count(live_kinds_, item.kind);
   next_id_ = std::max(next_id_, item.id + 1);
   if (index_ && index_->is_trained && indexed_rows_ == row) {
     index_->add(1, vec);
@@ -229,6 +246,7 @@ bool CollectionStore::apply_remove(int64_t id) {
   if (it == items_.end()) return false;
   row_ids_[it->second.row] = -1;
   ++dead_rows_;
+  --kind_count(live_kinds_, it->second.item.kind);
   items_.erase(it);
   return true;
 }
@@ -285,7 +303,11 @@ std::vector<int64_t> CollectionStore::upsert(std::vector<Item> items, const floa
   const int64_t t = now_ms();
   for (size_t i = 0; i < items.size(); ++i) {
     Item& item = items[i];
-    CLIPPO_CHECK(!item.uri.empty(), kInvalidArgument, "an item needs a uri");
+    if (item.kind == ItemKind::kText) {
+      CLIPPO_CHECK(!item.text.empty(), kInvalidArgument, "a text item needs its text");
+    } else {
+      CLIPPO_CHECK(!item.uri.empty(), kInvalidArgument, "an image item needs a uri");
+    }
     if (item.id < 0) item.id = next++;
     next = std::max(next, item.id + 1);
     if (item.added_ms == 0) item.added_ms = t;
@@ -349,36 +371,87 @@ size_t CollectionStore::size() const {
   return items_.size();
 }
 
+KindCounts CollectionStore::kind_counts() const {
+  std::shared_lock lock(mutex_);
+  return live_kinds_;
+}
+
 uint64_t CollectionStore::wal_bytes() const {
   std::shared_lock lock(mutex_);
   return wal_->size_bytes();
 }
 
-std::vector<std::vector<SearchHit>> CollectionStore::search(const float* queries, size_t n, int k) const {
+std::vector<std::vector<SearchHit>> CollectionStore::search(const float* queries, size_t n, int k,
+                                                            KindMask kinds) const {
   CLIPPO_CHECK(k >= 1 && k <= 10000, kInvalidArgument, "k must be in [1, 10000], got " + std::to_string(k));
+  CLIPPO_CHECK((kinds & kAllKinds) != 0 && (kinds & ~kAllKinds) == 0, kInvalidArgument,
+               "a search must ask for images, texts or both");
   std::shared_lock lock(mutex_);
   const int d = model_.dim;
   std::vector<std::vector<SearchHit>> out(n);
   const size_t rows = row_ids_.size();
+  const bool filtered = (kinds & kAllKinds) != kAllKinds;
+  const auto wanted = [&](int64_t id) { return !filtered || (kinds & kind_bit(items_.at(id).item.kind)) != 0; };
+  // Live rows of the kinds asked for, which bounds how far a search has to look.
+  size_t wanted_rows = 0;
+  if (kinds & kind_bit(ItemKind::kImage)) wanted_rows += live_kinds_.images;
+  if (kinds & kind_bit(ItemKind::kText)) wanted_rows += live_kinds_.texts;
+  if (wanted_rows == 0) return out;
   // Rows the FAISS index covers are searched there, over-fetching past dead rows; rows it does
-  // not cover (an untrained index, or appended since) are scored exactly.
+  // not cover (an untrained index, or appended since) are scored exactly. With a kind filter,
+  // rows of other kinds crowd the head of the ranking: the fetch grows until k wanted hits are
+  // found or the whole index has been looked at, so the answer is the same as scoring every
+  // wanted row (exactly so for exact indexes).
   if (indexed_rows_ > 0) {
-    const auto fetch = static_cast<int64_t>(std::min<size_t>(indexed_rows_, static_cast<size_t>(k) + dead_rows_));
-    std::vector<float> scores(n * fetch);
-    std::vector<int64_t> labels(n * fetch);
-    index_->search(static_cast<int64_t>(n), queries, fetch, scores.data(), labels.data());
-    for (size_t q = 0; q < n; ++q) {
-      for (int64_t j = 0; j < fetch; ++j) {
-        const int64_t row = labels[q * fetch + j];
-        if (row < 0 || row_ids_[row] < 0) continue;
-        out[q].push_back({row_ids_[row], scores[q * fetch + j]});
+    std::vector<size_t> pending(n);
+    for (size_t q = 0; q < n; ++q) pending[q] = q;
+    // A first guess that usually suffices: k scaled by how rare the wanted kinds are.
+    const size_t scale = (items_.size() + wanted_rows - 1) / wanted_rows;
+    auto fetch = static_cast<int64_t>(std::min<size_t>(indexed_rows_, static_cast<size_t>(k) * scale + dead_rows_));
+    while (!pending.empty()) {
+      std::vector<float> batch(pending.size() * d);
+      for (size_t i = 0; i < pending.size(); ++i) {
+        std::copy(queries + pending[i] * d, queries + (pending[i] + 1) * d, batch.begin() + static_cast<ptrdiff_t>(i * d));
       }
+      std::vector<float> scores(pending.size() * fetch);
+      std::vector<int64_t> labels(pending.size() * fetch);
+      index_->search(static_cast<int64_t>(pending.size()), batch.data(), fetch, scores.data(), labels.data());
+      std::vector<size_t> again;
+      for (size_t i = 0; i < pending.size(); ++i) {
+        std::vector<SearchHit>& hits = out[pending[i]];
+        hits.clear();
+        bool capped = false;  // the index returned fewer neighbours than asked for
+        for (int64_t j = 0; j < fetch; ++j) {
+          const int64_t row = labels[i * fetch + j];
+          capped |= row < 0;
+          if (row < 0 || row_ids_[row] < 0 || !wanted(row_ids_[row])) continue;
+          hits.push_back({row_ids_[row], scores[i * fetch + j]});
+        }
+        if (!filtered || hits.size() >= static_cast<size_t>(k)) continue;
+        if (capped) {
+          // A graph index stops at its search depth (HNSW), so a rare kind can stay out of reach
+          // however far the fetch grows: score that kind's indexed rows exactly instead.
+          hits.clear();
+          const float* query = queries + pending[i] * d;
+          for (size_t r = 0; r < indexed_rows_; ++r) {
+            if (row_ids_[r] < 0 || !wanted(row_ids_[r])) continue;
+            const float* v = vectors_.data() + r * d;
+            float dot = 0;
+            for (int j = 0; j < d; ++j) dot += query[j] * v[j];
+            hits.push_back({row_ids_[r], dot});
+          }
+        } else if (static_cast<size_t>(fetch) < indexed_rows_) {
+          again.push_back(pending[i]);
+        }
+      }
+      pending.swap(again);
+      fetch = static_cast<int64_t>(std::min<size_t>(indexed_rows_, static_cast<size_t>(fetch) * 4));
     }
   }
   for (size_t q = 0; q < n; ++q) {
     const float* query = queries + q * d;
     for (size_t r = indexed_rows_; r < rows; ++r) {
-      if (row_ids_[r] < 0) continue;
+      if (row_ids_[r] < 0 || !wanted(row_ids_[r])) continue;
       const float* v = vectors_.data() + r * d;
       float dot = 0;
       for (int j = 0; j < d; ++j) dot += query[j] * v[j];

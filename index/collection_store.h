@@ -34,12 +34,32 @@ class WriteAheadLog;
 // "1.7.3": the FAISS this binary was built against.
 std::string faiss_version();
 
+// What an item's vector was made from. One store holds both: a picture and a text rendered as
+// pixels go through the same model, so any query (text or image) ranks them on one scale.
+enum class ItemKind : uint8_t { kImage = 1, kText = 2 };
+
+// A set of kinds, one bit per ItemKind: what a search may return.
+using KindMask = uint8_t;
+inline constexpr KindMask kAllKinds = static_cast<KindMask>(ItemKind::kImage) | static_cast<KindMask>(ItemKind::kText);
+inline constexpr KindMask kind_bit(ItemKind kind) { return static_cast<KindMask>(kind); }
+
+// "image" / "text", and back (InvalidArgument naming the accepted names).
+const char* item_kind_name(ItemKind kind);
+ItemKind parse_item_kind(const std::string& name);
+
 struct Item {
   int64_t id = -1;       // < 0 on upsert: assign a new id
-  std::string uri;       // where the item's image lives (file path or URL)
+  std::string uri;       // image items: where the picture lives (file path or URL)
   std::string caption;   // optional
-  std::string lang;      // optional BCP-47 code of the caption
+  std::string lang;      // optional BCP-47 code of the caption (image) or the text (text)
   int64_t added_ms = 0;  // Unix time in ms; set on upsert when 0
+  ItemKind kind = ItemKind::kImage;
+  std::string text;      // text items: the text that was rendered and embedded
+};
+
+struct KindCounts {
+  size_t images = 0;
+  size_t texts = 0;
 };
 
 // Which model made a store's vectors; opening with another model is an error.
@@ -84,13 +104,15 @@ class CollectionStore {
   std::optional<Item> get(int64_t id) const;
   std::vector<Item> items() const;  // a copy of every item's metadata, in no particular order
   std::vector<float> vector(int64_t id) const;  // empty when absent
-  // queries: n x dim(). Up to k hits per query, best first. Thread-safe with writers.
-  std::vector<std::vector<SearchHit>> search(const float* queries, size_t n, int k) const;
+  // queries: n x dim(). Up to k hits per query among the items whose kind is in `kinds`, best
+  // first. Thread-safe with writers.
+  std::vector<std::vector<SearchHit>> search(const float* queries, size_t n, int k, KindMask kinds = kAllKinds) const;
 
   // Writes a snapshot and empties the WAL (also done automatically as the WAL grows).
   void checkpoint();
 
   size_t size() const;
+  KindCounts kind_counts() const;
   int dim() const { return model_.dim; }
   const ModelIdentity& model() const { return model_; }
   const std::string& factory() const { return options_.factory; }
@@ -121,6 +143,7 @@ class CollectionStore {
   };
   std::unordered_map<int64_t, Entry> items_;
   size_t dead_rows_ = 0;
+  KindCounts live_kinds_;
   int64_t next_id_ = 0;
 };
 

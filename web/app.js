@@ -15,6 +15,8 @@
   const input = $('q');
   const fileInput = $('file');
   const kSelect = $('k');
+  const kindsEl = $('kinds');
+  const kindBoxes = [$('kind-image'), $('kind-text')];
   const statusEl = $('status');
   const grid = $('results');
   const banner = $('banner');
@@ -29,7 +31,7 @@
 
   // The image chosen for search-by-image: {base64, objectUrl, name} or null.
   let queryImage = null;
-  // The last search run, so changing k can repeat it: {kind: 'text'|'image', query?} or null.
+  // The last search run, so changing k or the kinds can repeat it: {kind: 'text'|'image', query?} or null.
   let lastSearch = null;
   let searchController = null;
   let searchSeq = 0;
@@ -37,6 +39,12 @@
   function selectedK() {
     const k = Number.parseInt(kSelect.value, 10);
     return Number.isInteger(k) && k > 0 ? k : kDefaultK;
+  }
+
+  // The kinds to search ("image", "text"): undefined when both, so the request stays the plain one.
+  function selectedKinds() {
+    const kinds = kindBoxes.filter((box) => box.checked).map((box) => box.value);
+    return kinds.length === kindBoxes.length ? undefined : kinds;
   }
 
   function setStatus(state, message) {
@@ -124,13 +132,13 @@
 
   function searchText(query) {
     lastSearch = {kind: 'text', query};
-    return runSearch({query, k: selectedK()}, `for “${query}”`);
+    return runSearch({query, k: selectedK(), kinds: selectedKinds()}, `for “${query}”`);
   }
 
   function searchImage() {
     if (!queryImage) return Promise.resolve();
     lastSearch = {kind: 'image'};
-    return runSearch({image: queryImage.base64, k: selectedK()}, 'for the image');
+    return runSearch({image: queryImage.base64, k: selectedK(), kinds: selectedKinds()}, 'for the image');
   }
 
   function submit() {
@@ -154,11 +162,19 @@
     submit();
   });
 
-  kSelect.addEventListener('change', () => {
+  // Never neither kind: unchecking the last one checks the other, then the search repeats.
+  kindBoxes.forEach((box) => box.addEventListener('change', () => {
+    if (!kindBoxes.some((b) => b.checked)) kindBoxes.find((b) => b !== box).checked = true;
+    repeatLastSearch();
+  }));
+
+  kSelect.addEventListener('change', repeatLastSearch);
+
+  function repeatLastSearch() {
     if (!lastSearch) return;
     if (lastSearch.kind === 'image') searchImage();
     else searchText(lastSearch.query);
-  });
+  }
 
   // ---- results grid --------------------------------------------------------------------------
 
@@ -177,12 +193,16 @@
 
   function makeCard(result, rank) {
     const id = String(result.id);
-    const caption = typeof result.caption === 'string' ? result.caption.trim() : '';
+    const isText = result.kind === 'text';
+    // A text item is shown by its text; an image by its caption (or, below, its file name).
+    const caption = isText ? String(result.text || '').trim()
+        : typeof result.caption === 'string' ? result.caption.trim() : '';
     const url = imageUrlOf(result);
 
     const li = document.createElement('li');
-    li.className = 'card';
+    li.className = isText ? 'card card--text' : 'card';
     li.dataset.id = id;
+    li.dataset.kind = isText ? 'text' : 'image';
     li.dataset.score = String(result.score);
     if (typeof result.uri === 'string') li.dataset.uri = result.uri;
 
@@ -192,7 +212,7 @@
     link.target = '_blank';
     link.rel = 'noopener';
     link.setAttribute('aria-label',
-        `Result ${rank}: ${caption || 'image ' + id}, score ${formatScore(result.score)}`);
+        `Result ${rank}: ${isText ? 'text' : 'image'} ${caption || id}, score ${formatScore(result.score)}`);
     link.addEventListener('click', (event) => {
       if (event.button !== 0 || event.ctrlKey || event.metaKey || event.shiftKey || event.altKey) return;
       event.preventDefault();
@@ -204,7 +224,7 @@
     const img = document.createElement('img');
     img.loading = 'lazy';
     img.decoding = 'async';
-    img.alt = caption || `Image ${id}`;
+    img.alt = isText ? `The text “${caption}” as the model sees it` : caption || `Image ${id}`;
     img.src = url;
     img.addEventListener('error', () => media.classList.add('is-broken'), {once: true});
     media.append(img);
@@ -237,6 +257,12 @@
     idEl.className = 'item-id';
     idEl.textContent = `#${id}`;
     idEl.title = typeof result.uri === 'string' && result.uri ? result.uri : `id ${id}`;
+    if (isText) {
+      const kind = document.createElement('span');
+      kind.className = 'card__kind';
+      kind.textContent = result.lang ? `text · ${result.lang}` : 'text';
+      meta.append(kind);
+    }
     meta.append(score, idEl);
     bodyEl.append(meta);
 
@@ -452,6 +478,9 @@
     showModelInputSize(health.image_size);
     const model = health.model || {};
     const items = Number.isFinite(health.items) ? health.items : 0;
+    const kinds = health.kinds || {};
+    const texts = Number.isFinite(kinds.text) ? kinds.text : 0;
+    const images = Number.isFinite(kinds.image) ? kinds.image : items - texts;
     const dim = Number.isFinite(health.dim) ? health.dim : model.dim;
     const hash = typeof model.content_hash === 'string' ? model.content_hash : '';
 
@@ -465,6 +494,13 @@
     itemsEl.id = 'health-items';
     itemsEl.textContent = `${items.toLocaleString('en')} ${items === 1 ? 'item' : 'items'}`;
     parts.push(itemsEl);
+    // The kinds filter only means something when the collection holds both.
+    kindsEl.hidden = !(texts > 0 && images > 0);
+    if (texts > 0) {
+      parts.push(document.createTextNode(
+          ` (${images.toLocaleString('en')} ${images === 1 ? 'image' : 'images'}, ` +
+          `${texts.toLocaleString('en')} ${texts === 1 ? 'text' : 'texts'})`));
+    }
 
     if (hash) {
       parts.push(document.createTextNode(' · model '));

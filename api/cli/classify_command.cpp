@@ -19,7 +19,7 @@ namespace clippo::cli {
 namespace {
 
 struct ClassifyOptions {
-  std::string model = "default", labels, device = "cpu";
+  std::string model = "default", labels, lang, device = "cpu";
   std::vector<std::string> templates, images;
   int k = 5;
   bool json = false;
@@ -35,7 +35,7 @@ int run_classify(const ClassifyOptions& o) {
   eo.embedder.device = o.device;
   const engine::Encoder encoder(resolve_model_arg(o.model), eo);
   const evaluation::ZeroShotClassifier classifier = evaluation::build_zero_shot_classifier(
-      labels, o.templates.empty() ? evaluation::kDefaultTemplates : o.templates,
+      labels, o.templates.empty() ? evaluation::templates_for_language(o.lang) : o.templates,
       [&](const std::vector<std::string>& texts) { return encoder.encode_texts(texts); });
   const float temperature = encoder.embedder().temperature();
   nlohmann::json out = nlohmann::json::array();
@@ -72,16 +72,19 @@ CommandAction add_classify_command(CLI::App& app) {
   cmd->add_option("images", o->images, "Image files")->required();
   cmd->add_option("--labels", o->labels, "Comma-separated labels, e.g. \"cat,dog,bird\"")->required();
   cmd->add_option("--template", o->templates, "Text around each label, {} where it goes (repeatable; averaged)");
+  cmd->add_option("--lang", o->lang, "The labels' language (BCP-47): its built-in template instead of English");
   cmd->add_option("--model", o->model, "Model: a .npz, a known name, a URL, or default (the shipped model)");
   cmd->add_option("-k", o->k, "Labels per image")->check(CLI::Range(1, 1000));
   cmd->add_option("--device", o->device, "cpu, cuda or auto");
   cmd->add_flag("--json", o->json, "Print [{\"image\", \"labels\": [{\"label\", \"score\", \"probability\"}]}]");
   cmd->footer(
       "Prints image, label, cosine and probability (softmax over the labels at the model's temperature),\n"
-      "best first. Templates in the labels' language help: --template 'une photo de {}.'\n"
+      "best first. Templates in the labels' language help: --lang fr uses 'une photo de {}.', or give\n"
+      "your own with --template.\n"
       "Examples:\n"
       "  clippo classify --labels \"cat,dog,car\" photo.jpg\n"
-      "  clippo classify --model clippo_b16_yfcc100m --labels \"Katze,Hund\" --template \"ein Foto von {}.\" *.jpg");
+      "  clippo classify --model clippo_b16_yfcc100m --labels \"Katze,Hund\" --lang de *.jpg\n"
+      "  clippo classify --labels \"قطة,كلب\" --template \"{}\" photo.jpg");
   return [cmd, o]() -> int {
     if (!cmd->parsed()) return -1;
     return run_classify(*o);

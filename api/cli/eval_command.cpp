@@ -111,7 +111,7 @@ int run_eval_pairs(const EvalPairsOptions& o) {
 }
 
 struct EvalZeroShotOptions {
-  std::string model, data, device = "cpu";
+  std::string model, data, lang, device = "cpu";
   std::vector<std::string> templates;
   int batch = 64;
   bool json = false;
@@ -124,7 +124,7 @@ int run_eval_zeroshot(const EvalZeroShotOptions& o) {
   eo.embedder.max_batch = o.batch;
   const engine::Encoder encoder(resolve_model_arg(o.model), eo);
   evaluation::ZeroShotEvalOptions zo;
-  if (!o.templates.empty()) zo.templates = o.templates;
+  zo.templates = o.templates.empty() ? evaluation::templates_for_language(o.lang) : o.templates;
   zo.batch_size = static_cast<size_t>(o.batch);
   zo.image_spec.image_size = encoder.embedder().image_size();
   std::unique_ptr<ProgressBar> bar;
@@ -202,6 +202,7 @@ CommandAction add_eval_command(CLI::App& app) {
   zeroshot->add_option("--model", zo->model, "Model: a .npz, a known name or a URL")->required();
   zeroshot->add_option("--data", zo->data, "Folder with one subfolder of images per class")->required();
   zeroshot->add_option("--template", zo->templates, "Text around each class name, {} where it goes (repeatable)");
+  zeroshot->add_option("--lang", zo->lang, "The class names' language (BCP-47): its built-in template instead of English");
   zeroshot->add_option("--device", zo->device, "cpu, cuda or auto")->capture_default_str();
   zeroshot->add_option("--batch", zo->batch, "Inputs per forward pass")->check(CLI::Range(1, 4096));
   zeroshot->add_flag("--json", zo->json, "Print the figures as JSON");

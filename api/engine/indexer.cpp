@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
 #include <future>
 #include <map>
 #include <optional>
@@ -11,6 +12,7 @@
 #include "core/base/error.h"
 #include "core/base/file_io.h"
 #include "core/base/strings.h"
+#include "core/base/utf8.h"
 #include "datasets/tsv_format.h"
 
 namespace clippo::engine {
@@ -74,7 +76,9 @@ FolderIndexSummary index_folder(SearchEngine& engine, const FolderIndexOptions& 
   engine.add_image_root(o.images_dir);
 
   std::set<std::string> done;
-  for (const index::Item& item : engine.items()) done.insert(item.uri);
+  for (const index::Item& item : engine.items()) {
+    if (item.kind == index::ItemKind::kImage) done.insert(item.uri);
+  }
   FolderIndexSummary summary;
   summary.already_indexed = done.size();
   const std::vector<std::string> files = files_to_index(o.images_dir, done);
@@ -126,6 +130,74 @@ FolderIndexSummary index_folder(SearchEngine& engine, const FolderIndexOptions& 
     summary.added += items.size();
     engine.add_items(std::move(items), pixels);  // durable per batch: an interrupted build resumes here
     if (o.on_progress) o.on_progress(end, files.size());
+  }
+  engine.checkpoint();
+  summary.items = engine.info().items;
+  return summary;
+}
+
+TextIndexSummary index_texts(SearchEngine& engine, const TextIndexOptions& o) {
+  CLIPPO_CHECK(fs::is_regular_file(o.texts_file), kNotFound, "no such texts file: '" + o.texts_file + "'");
+  CLIPPO_CHECK(o.batch >= 1, kInvalidArgument, "batch must be at least 1");
+  std::ifstream in(o.texts_file, std::ios::binary);
+  CLIPPO_CHECK(in.good(), kUnavailable, "cannot read '" + o.texts_file + "'");
+
+  // (language, text) of every stored text: what makes a rerun resume instead of duplicating.
+  std::set<std::pair<std::string, std::string>> stored;
+  for (const index::Item& item : engine.items()) {
+    if (item.kind == index::ItemKind::kText) stored.emplace(item.lang, item.text);
+  }
+  TextIndexSummary summary;
+  auto skip = [&](size_t line, const std::string& reason) {
+    ++summary.skipped;
+    if (o.on_skip) o.on_skip(o.texts_file + ":" + std::to_string(line), reason);
+  };
+
+  // The whole file is parsed first, so progress has a total and a bad line costs no embedding.
+  std::vector<index::Item> todo;
+  std::string line;
+  for (size_t number = 1; std::getline(in, line); ++number) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (trim(line, " \t").empty()) continue;
+    if (!is_valid_utf8(line)) {
+      skip(number, "invalid UTF-8");
+      continue;
+    }
+    std::vector<std::string> fields = split_fields(line, '\t');
+    if (fields.size() > 2) {
+      skip(number, "expected `text` or `text<TAB>language`, found " + std::to_string(fields.size()) + " fields");
+      continue;
+    }
+    index::Item item;
+    item.kind = index::ItemKind::kText;
+    item.text = std::string(trim(fields[0], " "));
+    item.lang = fields.size() == 2 ? std::string(trim(fields[1], " ")) : o.language;
+    if (item.text.empty()) {
+      skip(number, "no text before the tab");
+      continue;
+    }
+    if (item.text.size() > engine.max_query_bytes()) {
+      skip(number, "the text is " + std::to_string(item.text.size()) + " bytes; at most " +
+                       std::to_string(engine.max_query_bytes()) + " are read");
+      continue;
+    }
+    if (!stored.emplace(item.lang, item.text).second) {
+      ++summary.duplicates;
+      continue;
+    }
+    todo.push_back(std::move(item));
+  }
+  CLIPPO_CHECK(!in.bad(), kUnavailable, "reading '" + o.texts_file + "' failed");
+
+  const size_t chunk = static_cast<size_t>(o.batch);
+  if (o.on_progress) o.on_progress(0, todo.size());
+  for (size_t start = 0; start < todo.size(); start += chunk) {
+    const size_t end = std::min(todo.size(), start + chunk);
+    std::vector<index::Item> batch(std::make_move_iterator(todo.begin() + static_cast<std::ptrdiff_t>(start)),
+                                   std::make_move_iterator(todo.begin() + static_cast<std::ptrdiff_t>(end)));
+    summary.added += batch.size();
+    engine.add_texts(std::move(batch));  // durable per batch: an interrupted run resumes here
+    if (o.on_progress) o.on_progress(end, todo.size());
   }
   engine.checkpoint();
   summary.items = engine.info().items;

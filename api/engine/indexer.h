@@ -1,5 +1,5 @@
-// Bulk indexing: every image under a folder into the engine's store, the path `clippo index
-// build` (and any later bulk endpoint) runs.
+// Bulk indexing into the engine's store, the paths `clippo index build` runs: every image under
+// a folder (index_folder), and every line of a text file as a text item (index_texts).
 //
 //  - Resumable: files already in the store (by canonical path) are passed over, and each batch
 //    is durable when written, so an interrupted build continues where it stopped.
@@ -41,8 +41,31 @@ struct FolderIndexSummary {
 // True for the file names the indexer reads (by extension, any case).
 bool is_indexable_image(const std::string& path);
 
+struct TextIndexOptions {
+  std::string texts_file;  // one text per line, or `text<TAB>language`
+  std::string language;    // for lines that name none (optional)
+  int batch = 64;          // texts per forward pass and per durable write
+  // (lines done, lines to do) after each batch.
+  std::function<void(size_t, size_t)> on_progress;
+  // (where, reason) for each line skipped: "FILE:LINE".
+  std::function<void(const std::string&, const std::string&)> on_skip;
+};
+
+struct TextIndexSummary {
+  size_t added = 0;            // texts embedded and stored by this run
+  size_t skipped = 0;          // lines that are not a text: invalid UTF-8, too long, 3+ fields
+  size_t duplicates = 0;       // texts (with their language) already in the store or earlier in the file
+  size_t items = 0;            // items in the store afterwards
+};
+
 // Indexes options.images_dir into `engine` (and records it as an image root, so its files can
 // be served), then takes a snapshot. NotFound when the folder does not exist.
 FolderIndexSummary index_folder(SearchEngine& engine, const FolderIndexOptions& options);
+
+// Indexes each line of options.texts_file as a text item (rendered and embedded as a query
+// would be), in file order, then takes a snapshot. Blank lines are passed over; a text already
+// stored with the same language is not added twice, so running it again resumes an interrupted
+// run. NotFound when the file does not exist.
+TextIndexSummary index_texts(SearchEngine& engine, const TextIndexOptions& options);
 
 }  // namespace clippo::engine

@@ -35,7 +35,11 @@ class TimingScope {
 }  // namespace
 
 nlohmann::json item_to_json(const index::Item& item) {
-  return {{"id", item.id}, {"uri", item.uri}, {"caption", item.caption}, {"lang", item.lang}, {"added_ms", item.added_ms}};
+  nlohmann::json j{{"id", item.id},           {"kind", index::item_kind_name(item.kind)},
+                   {"uri", item.uri},         {"caption", item.caption},
+                   {"lang", item.lang},       {"added_ms", item.added_ms}};
+  if (item.kind == index::ItemKind::kText) j["text"] = item.text;
+  return j;
 }
 
 nlohmann::json search_response_to_json(const SearchResponse& response) {
@@ -84,13 +88,14 @@ void SearchEngine::check_query(const std::string& query) const {
                    std::to_string(options_.max_query_bytes) + " are read");
 }
 
-std::vector<SearchResult> SearchEngine::nearest(const std::vector<float>& query, int k, SearchTiming& took) const {
+std::vector<SearchResult> SearchEngine::nearest(const std::vector<float>& query, int k, index::KindMask kinds,
+                                                SearchTiming& took) const {
   CLIPPO_CHECK(query.size() == static_cast<size_t>(dim()), kInvalidArgument,
                "the query embedding has " + std::to_string(query.size()) + " values; the store holds " +
                    std::to_string(dim()) + "-d vectors");
   TimingScope timing(took.search_ms);
   std::vector<SearchResult> results;
-  const std::vector<std::vector<index::SearchHit>> hits = store_->search(query.data(), 1, k);
+  const std::vector<std::vector<index::SearchHit>> hits = store_->search(query.data(), 1, k, kinds);
   for (const index::SearchHit& hit : hits[0]) {
     // An item removed between search and lookup is simply left out.
     if (auto item = store_->get(hit.id)) results.push_back({hit.id, hit.score, std::move(*item)});
@@ -98,7 +103,7 @@ std::vector<SearchResult> SearchEngine::nearest(const std::vector<float>& query,
   return results;
 }
 
-SearchResponse SearchEngine::search_text(const std::string& query, int k) const {
+SearchResponse SearchEngine::search_text(const std::string& query, int k, index::KindMask kinds) const {
   check_k(k);
   check_query(query);
   SearchResponse r;
@@ -117,12 +122,12 @@ SearchResponse SearchEngine::search_text(const std::string& query, int k) const 
       TimingScope encode(r.took.encode_ms);
       z = batcher_->embed(std::move(pixels));
     }
-    r.results = nearest(z, k, r.took);
+    r.results = nearest(z, k, kinds, r.took);
   }
   return r;
 }
 
-SearchResponse SearchEngine::search_image(const std::string& encoded_image, int k) const {
+SearchResponse SearchEngine::search_image(const std::string& encoded_image, int k, index::KindMask kinds) const {
   check_k(k);
   SearchResponse r;
   {
@@ -137,17 +142,17 @@ SearchResponse SearchEngine::search_image(const std::string& encoded_image, int 
       TimingScope encode(r.took.encode_ms);
       z = batcher_->embed(std::move(pixels));
     }
-    r.results = nearest(z, k, r.took);
+    r.results = nearest(z, k, kinds, r.took);
   }
   return r;
 }
 
-SearchResponse SearchEngine::search_embedding(const std::vector<float>& query, int k) const {
+SearchResponse SearchEngine::search_embedding(const std::vector<float>& query, int k, index::KindMask kinds) const {
   check_k(k);
   SearchResponse r;
   {
     TimingScope total(r.took.total_ms);
-    r.results = nearest(query, k, r.took);
+    r.results = nearest(query, k, kinds, r.took);
   }
   return r;
 }
@@ -186,6 +191,20 @@ std::vector<int64_t> SearchEngine::add_items(std::vector<index::Item> items, con
   return store_->upsert(std::move(items), z.data());
 }
 
+std::vector<int64_t> SearchEngine::add_texts(std::vector<index::Item> items) {
+  std::vector<std::string> texts;
+  texts.reserve(items.size());
+  for (index::Item& item : items) {
+    item.kind = index::ItemKind::kText;
+    item.uri.clear();
+    check_query(item.text);  // the limits a text query has: not blank, at most max_query_bytes
+    texts.push_back(item.text);
+  }
+  if (items.empty()) return {};
+  const std::vector<float> z = encoder_->encode_texts(texts);
+  return store_->upsert(std::move(items), z.data());
+}
+
 bool SearchEngine::remove_item(int64_t id) { return store_->remove({id}) == 1; }
 
 std::optional<index::Item> SearchEngine::get_item(int64_t id) const { return store_->get(id); }
@@ -220,7 +239,8 @@ std::string SearchEngine::servable_path(const std::string& uri) const {
 }
 
 ClassifyResponse SearchEngine::classify_image(const std::string& encoded_image, const std::vector<std::string>& labels,
-                                             const std::vector<std::string>& templates, int k) const {
+                                             const std::vector<std::string>& templates, int k,
+                                             const std::string& language) const {
   CLIPPO_CHECK(!labels.empty() && labels.size() <= kMaxLabels, kInvalidArgument,
                "give 1 to " + std::to_string(kMaxLabels) + " labels, got " + std::to_string(labels.size()));
   CLIPPO_CHECK(templates.size() <= kMaxTemplates, kInvalidArgument,
@@ -229,7 +249,7 @@ ClassifyResponse SearchEngine::classify_image(const std::string& encoded_image, 
   for (const std::string& text : labels) {
     CLIPPO_CHECK(text.size() <= options_.max_query_bytes, kInvalidArgument, "a label is too long");
   }
-  const std::vector<std::string>& used = templates.empty() ? evaluation::kDefaultTemplates : templates;
+  const std::vector<std::string>& used = templates.empty() ? evaluation::templates_for_language(language) : templates;
   ClassifyResponse r;
   {
     TimingScope total(r.took.total_ms);
@@ -272,6 +292,7 @@ ClassifyResponse SearchEngine::classify_image(const std::string& encoded_image, 
 EngineInfo SearchEngine::info() const {
   EngineInfo info;
   info.items = store_->size();
+  info.kinds = store_->kind_counts();
   info.dim = store_->dim();
   info.model = store_->model();
   info.model_kind = model::model_kind_name(encoder_->embedder().text_input().kind);

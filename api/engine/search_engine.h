@@ -68,6 +68,7 @@ struct EngineOptions {
 // What /v1/health and `clippo index info` report.
 struct EngineInfo {
   size_t items = 0;
+  index::KindCounts kinds;  // items by kind
   int dim = 0;
   index::ModelIdentity model;
   std::string model_kind;  // "clippo", "1t-clip", "clip*"
@@ -77,8 +78,8 @@ struct EngineInfo {
 };
 
 // The JSON every front end answers a search with (HTTP, `clippo search --json`):
-// {"results": [{"id", "uri", "caption", "lang", "added_ms", "score"}...],
-//  "took_ms": {"render", "encode", "search", "total"}}.
+// {"results": [{"id", "kind", "uri", "caption", "lang", "added_ms", "score"[, "text"]}...],
+//  "took_ms": {"render", "encode", "search", "total"}}; "text" for text items.
 nlohmann::json item_to_json(const index::Item& item);
 nlohmann::json search_response_to_json(const SearchResponse& response);
 
@@ -95,10 +96,12 @@ class SearchEngine {
                bool create_store = false, const index::StoreOptions& store_options = {});
   ~SearchEngine();
 
-  // Queries: the best k items for a text, an encoded image or an embedding (dim() floats).
-  SearchResponse search_text(const std::string& query, int k) const;
-  SearchResponse search_image(const std::string& encoded_image, int k) const;
-  SearchResponse search_embedding(const std::vector<float>& query, int k) const;
+  // Queries: the best k items of the given kinds for a text, an encoded image or an embedding
+  // (dim() floats). Any query searches images, texts or both: text -> image, image -> text,
+  // text -> text and image -> image are all one ranking by cosine.
+  SearchResponse search_text(const std::string& query, int k, index::KindMask kinds = index::kAllKinds) const;
+  SearchResponse search_image(const std::string& encoded_image, int k, index::KindMask kinds = index::kAllKinds) const;
+  SearchResponse search_embedding(const std::vector<float>& query, int k, index::KindMask kinds = index::kAllKinds) const;
 
   // Embeddings (dim() floats, L2-normalised) and what the model sees.
   std::vector<float> embed_text(const std::string& text) const;
@@ -111,6 +114,9 @@ class SearchEngine {
   // embeds them in one pass and upserts them in one WAL record; returns their ids.
   int64_t add_item(index::Item item, const std::string& encoded_image);
   std::vector<int64_t> add_items(std::vector<index::Item> items, const std::vector<ImageU8>& pixels);
+  // Text items: each item's `text` rendered by the model's renderer (or tokenized, for a token
+  // model) and embedded, in batches, then upserted in one WAL record. Returns their ids.
+  std::vector<int64_t> add_texts(std::vector<index::Item> items);
   bool remove_item(int64_t id);
   std::optional<index::Item> get_item(int64_t id) const;
   std::vector<index::Item> items() const;  // every item's metadata, in no particular order
@@ -124,19 +130,23 @@ class SearchEngine {
   std::string servable_path(const std::string& uri) const;  // the local file, or "" when not allowed
 
   // Zero-shot classification (evaluation/zero_shot.h): the k most likely of `labels` for an
-  // encoded image, each label put into `templates` (empty: "a photo of a {}."). The labels'
-  // embeddings are computed once per label set and templates and kept (the last 32 sets).
+  // encoded image, each label put into `templates` (empty: the built-in template of the labels'
+  // `language`, evaluation::templates_for_language; English "a photo of a {}." without one).
+  // The labels' embeddings are computed once per label set and templates and kept (the last 32).
   ClassifyResponse classify_image(const std::string& encoded_image, const std::vector<std::string>& labels,
-                                  const std::vector<std::string>& templates, int k) const;
+                                  const std::vector<std::string>& templates, int k,
+                                  const std::string& language = "") const;
 
   EngineInfo info() const;
   int dim() const;
   const QueryBatcher& batcher() const { return *batcher_; }
+  size_t max_query_bytes() const { return options_.max_query_bytes; }
 
  private:
   void check_query(const std::string& query) const;
   // The k best items for one embedding, its search time added to `took`.
-  std::vector<SearchResult> nearest(const std::vector<float>& query, int k, SearchTiming& took) const;
+  std::vector<SearchResult> nearest(const std::vector<float>& query, int k, index::KindMask kinds,
+                                    SearchTiming& took) const;
 
   EngineOptions options_;
   std::unique_ptr<Encoder> encoder_;

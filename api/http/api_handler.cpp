@@ -8,6 +8,7 @@
 #include "core/base/error.h"
 #include "core/base/file_io.h"
 #include "core/base/strings.h"
+#include "core/base/utf8.h"
 #include "render/image_decoder.h"
 
 namespace clippo::http {
@@ -149,6 +150,26 @@ bool is_image_media_type(const std::string& content_type) {
          content_type.rfind("image/webp", 0) == 0;
 }
 
+// "kinds": which items a search may return, as names ("image", "text"); absent: all.
+index::KindMask kinds_from_names(const std::vector<std::string>& names) {
+  CLIPPO_CHECK(!names.empty(), kInvalidArgument, "'kinds' must name at least one of \"image\" and \"text\"");
+  index::KindMask mask = 0;
+  for (const std::string& name : names) mask |= index::kind_bit(index::parse_item_kind(name));
+  return mask;
+}
+
+index::KindMask parse_kinds(const Json& body) {
+  if (!body.contains("kinds")) return index::kAllKinds;
+  const Json& kinds = body.at("kinds");
+  CLIPPO_CHECK(kinds.is_array(), kInvalidArgument, "'kinds' must be an array of \"image\" and \"text\"");
+  std::vector<std::string> names;
+  for (const Json& k : kinds) {
+    CLIPPO_CHECK(k.is_string(), kInvalidArgument, "'kinds' must be an array of \"image\" and \"text\"");
+    names.push_back(k.get<std::string>());
+  }
+  return kinds_from_names(names);
+}
+
 }  // namespace
 
 ApiHandler::ApiHandler(engine::SearchEngine& engine, ApiOptions options, Metrics& metrics)
@@ -266,6 +287,7 @@ HttpResponse ApiHandler::health() const {
   const engine::EngineInfo info = engine_.info();
   return json_response(200, Json{{"status", "ok"},
                                  {"items", info.items},
+                                 {"kinds", Json{{"image", info.kinds.images}, {"text", info.kinds.texts}}},
                                  {"dim", info.dim},
                                  {"model", info.model.to_json()},
                                  {"model_kind", info.model_kind},
@@ -281,7 +303,9 @@ HttpResponse ApiHandler::search(const Call& call) {
   if (is_image_media_type(ct)) {  // raw upload: the body is the image
     const auto params = parse_query(call.query);
     const int k = params.count("k") ? parse_k(params.at("k")) : 10;
-    result = engine_.search_image(r.body, k);
+    const index::KindMask kinds =
+        params.count("kinds") ? kinds_from_names(split_fields(params.at("kinds"), ',')) : index::kAllKinds;
+    result = engine_.search_image(r.body, k, kinds);
   } else {
     CLIPPO_CHECK(ct.empty() || ct.rfind("application/json", 0) == 0, kUnsupportedFormat,
                  "send JSON (application/json) or an image (image/jpeg, image/png, image/webp), not '" + ct + "'");
@@ -289,10 +313,12 @@ HttpResponse ApiHandler::search(const Call& call) {
     CLIPPO_CHECK(body.is_object(), kInvalidArgument, "the body must be a JSON object");
     const int64_t k = field<int64_t>(body, "k", 10);
     engine::check_k(k);
+    const index::KindMask kinds = parse_kinds(body);
     const bool has_query = body.contains("query"), has_image = body.contains("image");
     CLIPPO_CHECK(has_query != has_image, kInvalidArgument, "give exactly one of 'query' (text) and 'image' (base64)");
-    result = has_query ? engine_.search_text(field<std::string>(body, "query", ""), static_cast<int>(k))
-                       : engine_.search_image(base64_decode(field<std::string>(body, "image", "")), static_cast<int>(k));
+    result = has_query
+                 ? engine_.search_text(field<std::string>(body, "query", ""), static_cast<int>(k), kinds)
+                 : engine_.search_image(base64_decode(field<std::string>(body, "image", "")), static_cast<int>(k), kinds);
   }
   Json body = engine::search_response_to_json(result);
   for (Json& hit : body["results"]) hit["image_url"] = "/v1/items/" + std::to_string(hit["id"].get<int64_t>()) + "/image";
@@ -333,11 +359,12 @@ HttpResponse ApiHandler::classify(const Call& call) {
   const auto ct = r.headers.count("content-type") ? r.headers.at("content-type") : std::string();
   std::vector<std::string> labels, templates;
   int k = 5;
-  std::string image;
-  if (is_image_media_type(ct)) {  // raw upload: ?labels=cat,dog[&template=...][&k=N]
+  std::string image, lang;
+  if (is_image_media_type(ct)) {  // raw upload: ?labels=cat,dog[&template=...][&lang=de][&k=N]
     const auto params = parse_query(call.query);
     if (const auto it = params.find("labels"); it != params.end()) labels = split_fields(it->second, ',');
     if (const auto it = params.find("template"); it != params.end()) templates = {it->second};
+    if (const auto it = params.find("lang"); it != params.end()) lang = it->second;
     if (params.count("k")) k = parse_k(params.at("k"));
     image = r.body;
   } else {
@@ -347,12 +374,13 @@ HttpResponse ApiHandler::classify(const Call& call) {
     CLIPPO_CHECK(body.is_object(), kInvalidArgument, "the body must be a JSON object");
     labels = string_list(body, "labels");
     templates = string_list(body, "templates");
+    lang = field<std::string>(body, "lang", "");
     const int64_t k64 = field<int64_t>(body, "k", 5);
     engine::check_k(k64);
     k = static_cast<int>(k64);
     image = base64_decode(field<std::string>(body, "image", "", /*required=*/true));
   }
-  const engine::ClassifyResponse result = engine_.classify_image(image, labels, templates, k);
+  const engine::ClassifyResponse result = engine_.classify_image(image, labels, templates, k, lang);
   Json out = Json::array();
   for (const engine::LabelResult& l : result.labels) {
     out.push_back({{"label", l.label}, {"score", l.score}, {"probability", l.probability}});
@@ -371,6 +399,16 @@ HttpResponse ApiHandler::add_item(const Call& call) {
   CLIPPO_CHECK(body.value("id", Json()).is_null() || item.id >= 0, kInvalidArgument, "'id' must be >= 0");
   item.caption = field<std::string>(body, "caption", "");
   item.lang = field<std::string>(body, "lang", "");
+  // A text item, or an image item (an uploaded `image`, which wins over `uri` as it always has).
+  CLIPPO_CHECK(!body.contains("text") || !(body.contains("image") || body.contains("uri")), kInvalidArgument,
+               "a text item ('text') has no 'image' or 'uri'");
+  if (body.contains("text")) {
+    // A text item: rendered and embedded as a text query would be, found by any query.
+    item.text = field<std::string>(body, "text", "");
+    CLIPPO_CHECK(is_valid_utf8(item.text), kInvalidArgument, "'text' is not valid UTF-8");
+    const int64_t id = engine_.add_texts({item}).at(0);
+    return json_response(201, Json{{"id", id}});
+  }
   std::string bytes;
   if (body.contains("image")) {
     // Uploaded images live in the store's uploads/ folder, named by content, so items served
@@ -403,6 +441,12 @@ HttpResponse ApiHandler::remove_item(const Call& call) {
 HttpResponse ApiHandler::item_image(const Call& call) const {
   const auto found = engine_.get_item(call.id);
   CLIPPO_CHECK(found.has_value(), kNotFound, "no item " + std::to_string(call.id));
+  if (found->kind == index::ItemKind::kText) {
+    // A text item's picture is what the model saw: its text rendered.
+    HttpResponse resp{200, "image/png", engine_.render_png(found->text), {}};
+    resp.headers.push_back({"Cache-Control", "max-age=3600"});
+    return resp;
+  }
   // Only files under the store's image roots, whatever the item's uri says.
   const std::string local = engine_.servable_path(found->uri);
   CLIPPO_CHECK(!local.empty(), kNotFound, "item " + std::to_string(call.id) + " has no image this server may serve");

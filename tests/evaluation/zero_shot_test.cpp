@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <map>
@@ -114,6 +115,37 @@ TEST(ZeroShot, AFolderDatasetIsScoredPerClassAgainstChance) {
   EXPECT_THROW(datasets::read_class_folders((dir / "empty_class").string()), Error);
   EXPECT_THROW(datasets::read_class_folders((dir / "nope").string()), Error);
   remove_tree(dir.string());
+}
+
+TEST(ZeroShot, BuiltInTemplatesPerLanguage) {
+  EXPECT_EQ(templates_for_language(""), kDefaultTemplates);
+  EXPECT_EQ(templates_for_language("en"), kDefaultTemplates);
+  EXPECT_EQ(templates_for_language("de").at(0), "ein Foto von {}.");
+  // The primary subtag decides, in any case: region and script subtags do not matter.
+  EXPECT_EQ(templates_for_language("pt-BR"), templates_for_language("pt"));
+  EXPECT_EQ(templates_for_language("zh_Hans"), templates_for_language("ZH"));
+  EXPECT_EQ(templates_for_language("no"), templates_for_language("nb"));
+  // Every built-in template holds the label slot once, so each builds a classifier.
+  const std::vector<std::string> languages = template_languages();
+  EXPECT_GE(languages.size(), 30u);
+  EXPECT_TRUE(std::is_sorted(languages.begin(), languages.end()));
+  const EmbedTextsFn any = [](const std::vector<std::string>& texts) {
+    return std::vector<float>(texts.size() * 2, 0.5f);
+  };
+  for (const std::string& lang : languages) {
+    for (const std::string& t : templates_for_language(lang)) {
+      EXPECT_EQ(std::count(t.begin(), t.end(), '{'), 1) << lang;
+      EXPECT_NE(t.find("{}"), std::string::npos) << lang;
+    }
+    EXPECT_NO_THROW(build_zero_shot_classifier({"a", "b"}, templates_for_language(lang), any)) << lang;
+  }
+  try {
+    templates_for_language("tlh");
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::kInvalidArgument);
+    EXPECT_NE(std::string(e.what()).find("de"), std::string::npos) << "the message lists the languages";
+  }
 }
 
 }  // namespace

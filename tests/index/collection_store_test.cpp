@@ -13,6 +13,7 @@
 
 #include "core/base/error.h"
 #include "core/base/file_io.h"
+#include "core/base/strings.h"
 
 namespace clippo::index {
 namespace {
@@ -170,6 +171,115 @@ TEST(CollectionStoreTest, BadInputIsRefused) {
   EXPECT_THROW(store->upsert({Item{}}, v.data()), Error);  // no uri
   EXPECT_THROW(store->search(v.data(), 1, 0), Error);
   EXPECT_THROW(store->search(v.data(), 1, 1'000'000), Error);
+  EXPECT_EQ(store->size(), 0u);
+}
+
+std::vector<Item> text_items(size_t n) {
+  std::vector<Item> out(n);
+  for (size_t i = 0; i < n; ++i) {
+    out[i].kind = ItemKind::kText;
+    out[i].text = "text number " + std::to_string(i);
+    out[i].lang = "en";
+  }
+  return out;
+}
+
+TEST(CollectionStoreTest, KindFilterIsExactAmongManyOfTheOtherKind) {
+  // 3 texts among 997 images: a text-only search must still return the texts in exact order,
+  // however far down the full ranking they are, and an image-only search none of them.
+  for (const std::string factory : {"Flat", "HNSW16"}) {
+    StoreOptions options;
+    options.factory = factory;
+    auto store = CollectionStore::create(fresh_dir("kinds_" + std::to_string(factory.size())), model(), options);
+    const auto v = unit_vectors(1000, 16, 11);
+    store->upsert(items(997), v.data());
+    const auto text_ids = store->upsert(text_items(3), v.data() + 997 * 16);
+    EXPECT_EQ(store->kind_counts().images, 997u);
+    EXPECT_EQ(store->kind_counts().texts, 3u);
+    const auto q = unit_vectors(1, 16, 12);
+    const auto texts = store->search(q.data(), 1, 10, kind_bit(ItemKind::kText))[0];
+    ASSERT_EQ(texts.size(), 3u) << factory;
+    std::vector<std::pair<float, int64_t>> exact;
+    for (size_t t = 0; t < 3; ++t) {
+      float dot = 0;
+      for (int j = 0; j < 16; ++j) dot += q[j] * v[(997 + t) * 16 + j];
+      exact.push_back({-dot, text_ids[t]});
+    }
+    std::sort(exact.begin(), exact.end());
+    for (size_t t = 0; t < 3; ++t) {
+      EXPECT_EQ(texts[t].id, exact[t].second) << factory;
+      EXPECT_NEAR(texts[t].score, -exact[t].first, 1e-5) << factory;
+    }
+    const auto images = store->search(q.data(), 1, 50, kind_bit(ItemKind::kImage))[0];
+    ASSERT_EQ(images.size(), 50u);
+    for (const SearchHit& h : images) EXPECT_EQ(store->get(h.id)->kind, ItemKind::kImage);
+    EXPECT_EQ(store->search(q.data(), 1, 50, kAllKinds)[0].size(), 50u);
+    // Removing a text updates the counts and the filter.
+    store->remove({text_ids[0]});
+    EXPECT_EQ(store->kind_counts().texts, 2u);
+    EXPECT_EQ(store->search(q.data(), 1, 10, kind_bit(ItemKind::kText))[0].size(), 2u);
+  }
+}
+
+TEST(CollectionStoreTest, TextItemsPersistThroughWalAndSnapshot) {
+  const std::string dir = fresh_dir("texts");
+  const auto v = unit_vectors(4, 16, 13);
+  {
+    auto store = CollectionStore::create(dir, model());
+    store->upsert(items(1), v.data());
+    store->upsert(text_items(1), v.data() + 16);
+    store->checkpoint();                                  // one of each in the snapshot
+    std::vector<Item> late = text_items(2);
+    late[1].text = "\u05e9\u05dc\u05d5\u05dd \u0639\u0627\u0644\u0645";  // any script
+    late[1].lang = "he";
+    store->upsert(late, v.data() + 2 * 16);               // two more in the WAL only
+  }
+  auto store = CollectionStore::open(dir, nullptr);
+  ASSERT_EQ(store->size(), 4u);
+  EXPECT_EQ(store->get(0)->kind, ItemKind::kImage);
+  EXPECT_EQ(store->get(1)->kind, ItemKind::kText);
+  EXPECT_EQ(store->get(1)->text, "text number 0");
+  EXPECT_EQ(store->get(3)->text, "\u05e9\u05dc\u05d5\u05dd \u0639\u0627\u0644\u0645");
+  EXPECT_EQ(store->get(3)->lang, "he");
+  EXPECT_EQ(store->kind_counts().texts, 3u);
+  EXPECT_EQ(store->search(v.data() + 3 * 16, 1, 1, kind_bit(ItemKind::kText))[0][0].id, 3);
+}
+
+TEST(CollectionStoreTest, StoresWrittenBeforeTextItemsOpenAsImages) {
+  // Snapshots of earlier versions have no "kind" in items.jsonl: every item is an image.
+  const std::string dir = fresh_dir("old_meta");
+  const auto v = unit_vectors(2, 16, 14);
+  {
+    auto store = CollectionStore::create(dir, model());
+    store->upsert(items(2), v.data());
+    store->checkpoint();
+  }
+  const std::string seq = std::string(trim(read_file((fs::path(dir) / "CURRENT").string(), 100)));
+  const std::string items_path = (fs::path(dir) / "snapshots" / seq / "items.jsonl").string();
+  std::string jsonl = read_file(items_path, 1 << 20);
+  for (size_t at; (at = jsonl.find("\"kind\":\"image\",")) != std::string::npos;) jsonl.erase(at, 15);
+  ASSERT_EQ(jsonl.find("kind"), std::string::npos);
+  write_file_atomically(items_path, jsonl);
+  auto store = CollectionStore::open(dir, nullptr);
+  ASSERT_EQ(store->size(), 2u);
+  EXPECT_EQ(store->get(1)->kind, ItemKind::kImage);
+  EXPECT_EQ(store->get(1)->uri, "img1.jpg");
+  EXPECT_EQ(store->kind_counts().images, 2u);
+}
+
+TEST(CollectionStoreTest, ItemsOfEachKindNeedTheirContent) {
+  auto store = CollectionStore::create(fresh_dir("kind_checks"), model());
+  const auto v = unit_vectors(1, 16, 15);
+  Item text;
+  text.kind = ItemKind::kText;  // no text
+  EXPECT_THROW(store->upsert({text}, v.data()), Error);
+  Item image;
+  image.text = "an image item with a text but no uri";
+  EXPECT_THROW(store->upsert({image}, v.data()), Error);
+  EXPECT_THROW(store->search(v.data(), 1, 1, 0), Error);  // no kind at all
+  EXPECT_EQ(parse_item_kind("text"), ItemKind::kText);
+  EXPECT_STREQ(item_kind_name(ItemKind::kImage), "image");
+  EXPECT_THROW(parse_item_kind("video"), Error);
   EXPECT_EQ(store->size(), 0u);
 }
 

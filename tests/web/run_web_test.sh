@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# End-to-end test of the web page: builds a tiny model and a 4-image collection with the real
+# End-to-end test of the web page: builds a tiny model and a collection of 4 images and 2 texts
+# with the real
 # clippo binary, starts `clippo serve` on a free port, and runs the headless-browser test
 # (search_page.test.mjs, node:test + playwright-core + Debian's /usr/bin/chromium) against it.
 # Usage: tests/web/run_web_test.sh CLIPPO_BINARY WORK_DIR
@@ -50,6 +51,9 @@ for f in photo.jpg photo.png gray.png palette.png; do
   cp "$REPO/tests/data/images/$f" "$WORK/images/"
 done
 "$CLIPPO" index build --model "$WORK/model.npz" --images "$WORK/images" --out "$WORK/store"
+# Two text items beside the images, so the page shows text cards and its kinds filter.
+printf 'a photo of a cat\ten\nقطة نائمة\tar\n' >"$WORK/texts.tsv"
+"$CLIPPO" index build --model "$WORK/model.npz" --texts "$WORK/texts.tsv" --out "$WORK/store"
 
 "$CLIPPO" serve --store "$WORK/store" --host 127.0.0.1 --port 0 --port-file "$WORK/port" \
   >"$WORK/serve.log" 2>&1 &

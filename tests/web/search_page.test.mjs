@@ -189,6 +189,45 @@ test('a text query shows ranked result cards, whose images load', async () => {
   await page.screenshot({path: path.join(kArtifacts, 'desktop_results.png'), fullPage: true});
 });
 
+test('text items show as text cards, and the kinds filter narrows the results', async () => {
+  const health = await (await fetch(`${kBaseUrl}/v1/health`)).json();
+  assert.ok(health.kinds.text > 0 && health.kinds.image > 0, 'the collection holds both kinds');
+  await loadPage();
+  assert.ok(await page.isVisible('#kinds'), 'the kinds filter shows when both kinds are there');
+  assert.match(await page.textContent('#health'),
+      new RegExp(`\\(${health.kinds.image} images, ${health.kinds.text} texts\\)`));
+  // The same text as a stored text item: that item ranks first, shown as a text card.
+  await typeAndSearch('a photo of a cat');
+  const cards = await resultCards();
+  checkRanking(cards, 24);
+  assert.equal(cards.length, health.items, 'both kinds come back by default');
+  const first = page.locator('#results > li.card').first();
+  assert.equal(await first.getAttribute('data-kind'), 'text');
+  assert.equal(await first.locator('.card__caption').textContent(), 'a photo of a cat');
+  assert.equal(await first.locator('.card__kind').textContent(), 'text · en');
+  // Its picture is the rendered text, served as a PNG.
+  await page.waitForFunction(() => {
+    const img = document.querySelector('#results > li.card img');
+    return img && img.complete && img.naturalWidth > 0;
+  }, null, {timeout: kTimeoutMs});
+  await page.screenshot({path: path.join(kArtifacts, 'desktop_text_results.png'), fullPage: true});
+
+  // Images only: the search repeats with "kinds": ["image"].
+  const request = page.waitForRequest((r) => r.url().endsWith('/v1/search') && r.method() === 'POST');
+  await page.uncheck('#kind-text');
+  assert.deepEqual(JSON.parse((await request).postData()).kinds, ['image']);
+  await page.waitForFunction((n) => document.querySelector('#status').dataset.state === 'done' &&
+      document.querySelectorAll('#results > li.card').length === n, health.kinds.image, {timeout: kTimeoutMs});
+  const kinds = await page.$$eval('#results > li.card', (els) => els.map((el) => el.dataset.kind));
+  assert.ok(kinds.every((k) => k === 'image'), kinds.join());
+  // Unchecking the other one too leaves texts only: never neither.
+  await page.uncheck('#kind-image');
+  assert.equal(await page.isChecked('#kind-text'), true);
+  await page.waitForFunction((n) => document.querySelector('#status').dataset.state === 'done' &&
+      [...document.querySelectorAll('#results > li.card')].every((el) => el.dataset.kind === 'text') &&
+      document.querySelectorAll('#results > li.card').length === n, health.kinds.text, {timeout: kTimeoutMs});
+});
+
 test('a right-to-left query types right-to-left and finds results', async () => {
   await loadPage();
   await typeAndSearch('قطة');

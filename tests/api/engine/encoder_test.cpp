@@ -150,7 +150,11 @@ TEST(EncoderTest, TokenBaselinesReadTextThroughTheTokenizerInTheirFile) {
   SearchEngine engine(path, (dir / "store").string(), options, /*create_store=*/true);
   ImageU8 img(224, 224, 3);
   for (size_t i = 0; i < img.pixels.size(); ++i) img.pixels[i] = static_cast<uint8_t>(i * 7);
-  const int64_t id = engine.add_item({-1, "x.png", "red thing", "en", 0}, render::encode_png(img));
+  index::Item item;
+  item.uri = "x.png";
+  item.caption = "red thing";
+  item.lang = "en";
+  const int64_t id = engine.add_item(item, render::encode_png(img));
   const SearchResponse r = engine.search_text("red thing 3", 1);
   ASSERT_EQ(r.results.size(), 1u);
   EXPECT_EQ(r.results[0].id, id);

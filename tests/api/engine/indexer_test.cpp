@@ -7,6 +7,7 @@
 
 #include <filesystem>
 #include <map>
+#include <nlohmann/json.hpp>
 
 #include "core/base/error.h"
 #include "core/base/file_io.h"
@@ -127,6 +128,78 @@ TEST_F(IndexerTest, OnlyImageExtensionsAreIndexed) {
   EXPECT_TRUE(is_indexable_image("a.webp"));
   EXPECT_FALSE(is_indexable_image("a.txt"));
   EXPECT_FALSE(is_indexable_image("png"));
+}
+
+TEST_F(IndexerTest, IndexesTextLinesAsTextItemsSkipsBadOnesAndResumes) {
+  const std::string texts = (dir_ / "texts.tsv").string();
+  write_file_atomically(texts,
+                        "a red heart\n"
+                        "\n"
+                        "\u0642\u0644\u0628 \u0623\u062d\u0645\u0631\tar\r\n"  // any script, CRLF
+                        "bad \xff\xfe bytes\n"                                      // not UTF-8
+                        "one\ttwo\tthree\n"                                          // 3 fields
+                        + std::string(20000, 'x') + "\n"                               // past max_query_bytes
+                        "a red heart\n");                                             // a duplicate
+  std::vector<std::string> skipped;
+  TextIndexOptions o;
+  o.texts_file = texts;
+  o.language = "en";
+  o.batch = 1;
+  o.on_skip = [&](const std::string& where, const std::string&) { skipped.push_back(where); };
+  {
+    SearchEngine engine(model_, (dir_ / "store").string(), {}, /*create_store=*/true);
+    index_folder(engine, options());  // two images first: one store holds both kinds
+    const TextIndexSummary s = index_texts(engine, o);
+    EXPECT_EQ(s.added, 2u);
+    EXPECT_EQ(s.skipped, 3u);
+    EXPECT_EQ(s.duplicates, 1u);
+    EXPECT_EQ(s.items, 4u);
+    EXPECT_EQ(skipped, (std::vector<std::string>{texts + ":4", texts + ":5", texts + ":6"}));
+    EXPECT_EQ(engine.info().kinds.texts, 2u);
+    EXPECT_EQ(engine.info().kinds.images, 2u);
+
+    // A text item's vector is the text's query embedding: the same text finds it first, at 1.
+    const SearchResponse r = engine.search_text("\u0642\u0644\u0628 \u0623\u062d\u0645\u0631", 4);
+    ASSERT_EQ(r.results.size(), 4u);
+    EXPECT_EQ(r.results[0].item.kind, index::ItemKind::kText);
+    EXPECT_EQ(r.results[0].item.text, "\u0642\u0644\u0628 \u0623\u062d\u0645\u0631");
+    EXPECT_EQ(r.results[0].item.lang, "ar");
+    EXPECT_NEAR(r.results[0].score, 1.0f, 1e-4);
+    // Kinds filter the ranking: images only, texts only.
+    const SearchResponse images = engine.search_text("a red heart", 10, index::kind_bit(index::ItemKind::kImage));
+    ASSERT_EQ(images.results.size(), 2u);
+    for (const SearchResult& hit : images.results) EXPECT_EQ(hit.item.kind, index::ItemKind::kImage);
+    const SearchResponse text_hits =
+        engine.search_image(read_file(fixture("photo.png")), 10, index::kind_bit(index::ItemKind::kText));
+    ASSERT_EQ(text_hits.results.size(), 2u);  // image -> text
+    EXPECT_EQ(text_hits.results[0].item.kind, index::ItemKind::kText);
+    // The JSON every front end answers with names the kind, and the text for text items.
+    const nlohmann::json j = item_to_json(r.results[0].item);
+    EXPECT_EQ(j.at("kind"), "text");
+    EXPECT_EQ(j.at("lang"), "ar");
+    EXPECT_EQ(item_to_json(images.results[0].item).at("kind"), "image");
+    EXPECT_FALSE(item_to_json(images.results[0].item).contains("text"));
+  }
+  // Run again (an interrupted run resumed): nothing is added twice; the images are not
+  // re-indexed because of the text items either.
+  SearchEngine engine(model_, (dir_ / "store").string(), {}, /*create_store=*/true);
+  EXPECT_EQ(index_folder(engine, options()).added, 0u);
+  const TextIndexSummary again = index_texts(engine, o);
+  EXPECT_EQ(again.added, 0u);
+  EXPECT_EQ(again.duplicates, 3u);
+  EXPECT_EQ(again.items, 4u);
+  o.texts_file = (dir_ / "nope.txt").string();
+  try {
+    index_texts(engine, o);
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::kNotFound);
+  }
+  // Blank or over-long texts are refused by the engine itself too, before anything is written.
+  index::Item blank;
+  blank.text = "  ";
+  EXPECT_THROW(engine.add_texts({blank}), Error);
+  EXPECT_EQ(engine.info().items, 4u);
 }
 
 TEST_F(IndexerTest, SearchesCheckKAndAccountForTheirTime) {

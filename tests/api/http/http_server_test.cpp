@@ -188,6 +188,14 @@ TEST_F(HttpServerTest, ClassifyRanksLabelsAndRefusesBadOnes) {
   post_json("/v1/classify", {{"labels", {"a", "b"}}}, 400);
   post_json("/v1/classify", {{"labels", "a,b"}, {"image", base64_encode(png)}}, 400);
   post_json("/v1/classify", {{"labels", {"a", "b"}}, {"image", base64_encode("not an image")}}, 415);
+  // The labels' language picks its built-in template; one without a template is a clear 400.
+  const json german = post_json("/v1/classify", {{"labels", {"Katze", "Hund"}}, {"image", base64_encode(png)}, {"lang", "de"}}, 200);
+  EXPECT_EQ(german["labels"].size(), 2u);
+  const json with_template =
+      post_json("/v1/classify", {{"labels", {"Katze", "Hund"}}, {"image", base64_encode(png)}, {"templates", {"ein Foto von {}."}}}, 200);
+  EXPECT_EQ(german["labels"], with_template["labels"]);
+  const json klingon = post_json("/v1/classify", {{"labels", {"a", "b"}}, {"image", base64_encode(png)}, {"lang", "tlh"}}, 400);
+  EXPECT_NE(klingon["error"]["message"].get<std::string>().find("tlh"), std::string::npos);
 }
 
 TEST_F(HttpServerTest, WritesNeedTheKeyAndAreVisible) {
@@ -236,6 +244,62 @@ TEST_F(HttpServerTest, ConcurrentAddRemoveOfOneIdStaysConsistent) {
   EXPECT_TRUE(status == 200 || status == 404);
   const int n = json::parse(request(port(), "GET", "/v1/health").body)["items"];
   EXPECT_EQ(n, status == 200 ? 5 : 4);
+}
+
+TEST_F(HttpServerTest, TextItemsAreAddedSearchedAndShownAsTheModelSeesThem) {
+  const json added = post_json("/v1/items", {{"text", "a red heart"}, {"lang", "en"}}, 201);
+  const int64_t id = added["id"];
+  const std::string item_path = "/v1/items/" + std::to_string(id);
+  const json item = json::parse(request(port(), "GET", item_path).body);
+  EXPECT_EQ(item["kind"], "text");
+  EXPECT_EQ(item["text"], "a red heart");
+  EXPECT_EQ(item["lang"], "en");
+  // A text item's image is its text rendered: the pixels the model embedded.
+  const auto img = request(port(), "GET", item_path + "/image");
+  ASSERT_EQ(img.status, 200);
+  EXPECT_EQ(img.headers.at("Content-Type"), "image/png");
+  EXPECT_EQ(img.body, request(port(), "GET", "/v1/render?text=a%20red%20heart").body);
+  const json health = json::parse(request(port(), "GET", "/v1/health").body);
+  EXPECT_EQ(health["kinds"]["text"], 1);
+  EXPECT_EQ(health["kinds"]["image"], 4);
+
+  // text -> text finds it at score 1; "kinds" narrows the ranking to one kind.
+  const json texts = post_json("/v1/search", {{"query", "a red heart"}, {"k", 10}, {"kinds", json::array({"text"})}}, 200);
+  ASSERT_EQ(texts["results"].size(), 1u);
+  EXPECT_EQ(texts["results"][0]["id"], id);
+  EXPECT_EQ(texts["results"][0]["kind"], "text");
+  EXPECT_NEAR(texts["results"][0]["score"].get<double>(), 1.0, 1e-4);
+  EXPECT_EQ(texts["results"][0]["image_url"], item_path + "/image");
+  const json images = post_json("/v1/search", {{"query", "a red heart"}, {"k", 10}, {"kinds", json::array({"image"})}}, 200);
+  ASSERT_EQ(images["results"].size(), 4u);
+  for (const json& hit : images["results"]) EXPECT_EQ(hit["kind"], "image");
+  const json both = post_json("/v1/search", {{"query", "a red heart"}, {"k", 10}, {"kinds", json::array({"image", "text"})}}, 200);
+  EXPECT_EQ(both["results"].size(), 5u);
+  EXPECT_EQ(both["results"][0]["id"], id);
+  // image -> text, by raw upload.
+  const auto raw = request(port(), "POST", "/v1/search?k=3&kinds=text", read_file(fixture("gray.png")),
+                           {{"Content-Type", "image/png"}});
+  ASSERT_EQ(raw.status, 200) << raw.body;
+  EXPECT_EQ(json::parse(raw.body)["results"][0]["id"], id);
+
+  // Bad requests: one clear 400 each, nothing stored.
+  const std::string png64 = base64_encode(read_file(fixture("gray.png")));
+  post_json("/v1/items", {{"text", "x"}, {"image", png64}}, 400);
+  post_json("/v1/items", {{"text", "x"}, {"uri", "/etc/passwd"}}, 400);
+  post_json("/v1/items", {{"text", " "}}, 400);
+  post_json("/v1/items", {{"text", 5}}, 400);
+  post_json("/v1/items", {{"text", std::string(20000, 'x')}}, 400);
+  post_json("/v1/items", json::object(), 400);
+  post_json("/v1/search", {{"query", "x"}, {"kinds", json::array({"video"})}}, 400);
+  post_json("/v1/search", {{"query", "x"}, {"kinds", json::array()}}, 400);
+  post_json("/v1/search", {{"query", "x"}, {"kinds", "text"}}, 400);
+  post_json("/v1/search", {{"query", "x"}, {"kinds", json::array({1})}}, 400);
+  EXPECT_EQ(request(port(), "POST", "/v1/search?kinds=video", read_file(fixture("gray.png")),
+                    {{"Content-Type", "image/png"}}).status, 400);
+  EXPECT_EQ(json::parse(request(port(), "GET", "/v1/health").body)["items"], 5);
+
+  EXPECT_EQ(request(port(), "DELETE", item_path, "", {{"Authorization", "Bearer s3cret"}}).status, 200);
+  EXPECT_EQ(json::parse(request(port(), "GET", "/v1/health").body)["kinds"]["text"], 0);
 }
 
 TEST_F(HttpServerTest, HeadIsGetWithoutABody) {
