@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include <filesystem>
+#include <functional>
 #include <iostream>
 #include <memory>
 #include <unistd.h>
@@ -31,6 +32,14 @@ struct IndexOptions {
   bool json = false;
 };
 
+// A progress callback that draws `bar`, made on the first call, when the total is known.
+std::function<void(size_t, size_t)> progress_into(std::unique_ptr<ProgressBar>& bar, const char* label) {
+  return [&bar, label](size_t done, size_t total) {
+    if (!bar) bar = std::make_unique<ProgressBar>(label, total);
+    bar->update(done);
+  };
+}
+
 void warn_skip(const std::string& where, const std::string& reason) {
   std::cerr << (isatty(STDERR_FILENO) ? "\n" : "") << "warning: skipping " << where << ": " << reason << "\n";
 }
@@ -51,10 +60,7 @@ int run_build(const IndexOptions& o) {
     fo.captions_tsv = o.captions_tsv;
     fo.batch = o.batch;
     fo.threads = o.threads;
-    fo.on_progress = [&](size_t done, size_t total) {
-      if (!bar) bar = std::make_unique<ProgressBar>("indexing images", total);
-      bar->update(done);
-    };
+    fo.on_progress = progress_into(bar, "indexing images");
     fo.on_skip = warn_skip;
     const engine::FolderIndexSummary s = engine::index_folder(engine, fo);
     bar.reset();
@@ -69,10 +75,7 @@ int run_build(const IndexOptions& o) {
     to.texts_file = o.texts_file;
     to.language = o.lang;
     to.batch = o.batch;
-    to.on_progress = [&](size_t done, size_t total) {
-      if (!bar) bar = std::make_unique<ProgressBar>("indexing texts", total);
-      bar->update(done);
-    };
+    to.on_progress = progress_into(bar, "indexing texts");
     to.on_skip = warn_skip;
     const engine::TextIndexSummary s = engine::index_texts(engine, to);
     bar.reset();
