@@ -397,6 +397,16 @@ std::vector<std::vector<SearchHit>> CollectionStore::search(const float* queries
   if (kinds & kind_bit(ItemKind::kImage)) wanted_rows += live_kinds_.images;
   if (kinds & kind_bit(ItemKind::kText)) wanted_rows += live_kinds_.texts;
   if (wanted_rows == 0) return out;
+  // Every wanted live row in [begin, end) scored exactly against `query`.
+  const auto score_rows = [&](const float* query, size_t begin, size_t end, std::vector<SearchHit>& hits) {
+    for (size_t r = begin; r < end; ++r) {
+      if (row_ids_[r] < 0 || !wanted(row_ids_[r])) continue;
+      const float* v = vectors_.data() + r * d;
+      float dot = 0;
+      for (int j = 0; j < d; ++j) dot += query[j] * v[j];
+      hits.push_back({row_ids_[r], dot});
+    }
+  };
   // Rows the FAISS index covers are searched there, over-fetching past dead rows; rows it does
   // not cover (an untrained index, or appended since) are scored exactly. With a kind filter,
   // rows of other kinds crowd the head of the ranking: the fetch grows until k wanted hits are
@@ -432,14 +442,7 @@ std::vector<std::vector<SearchHit>> CollectionStore::search(const float* queries
           // A graph index stops at its search depth (HNSW), so a rare kind can stay out of reach
           // however far the fetch grows: score that kind's indexed rows exactly instead.
           hits.clear();
-          const float* query = queries + pending[i] * d;
-          for (size_t r = 0; r < indexed_rows_; ++r) {
-            if (row_ids_[r] < 0 || !wanted(row_ids_[r])) continue;
-            const float* v = vectors_.data() + r * d;
-            float dot = 0;
-            for (int j = 0; j < d; ++j) dot += query[j] * v[j];
-            hits.push_back({row_ids_[r], dot});
-          }
+          score_rows(queries + pending[i] * d, 0, indexed_rows_, hits);
         } else if (static_cast<size_t>(fetch) < indexed_rows_) {
           again.push_back(pending[i]);
         }
@@ -449,14 +452,7 @@ std::vector<std::vector<SearchHit>> CollectionStore::search(const float* queries
     }
   }
   for (size_t q = 0; q < n; ++q) {
-    const float* query = queries + q * d;
-    for (size_t r = indexed_rows_; r < rows; ++r) {
-      if (row_ids_[r] < 0 || !wanted(row_ids_[r])) continue;
-      const float* v = vectors_.data() + r * d;
-      float dot = 0;
-      for (int j = 0; j < d; ++j) dot += query[j] * v[j];
-      out[q].push_back({row_ids_[r], dot});
-    }
+    score_rows(queries + q * d, indexed_rows_, rows, out[q]);
     auto& hits = out[q];
     const size_t keep = std::min<size_t>(hits.size(), static_cast<size_t>(k));
     std::partial_sort(hits.begin(), hits.begin() + static_cast<ptrdiff_t>(keep), hits.end(),

@@ -41,8 +41,10 @@
     return Number.isInteger(k) && k > 0 ? k : kDefaultK;
   }
 
-  // The kinds to search ("image", "text"): undefined when both, so the request stays the plain one.
+  // The kinds to search ("image", "text"): undefined when both, so the request stays the plain one,
+  // and while the filter is hidden (a store of one kind), so a choice made earlier cannot linger.
   function selectedKinds() {
+    if (kindsEl.hidden) return undefined;
     const kinds = kindBoxes.filter((box) => box.checked).map((box) => box.value);
     return kinds.length === kindBoxes.length ? undefined : kinds;
   }

@@ -9,6 +9,7 @@
 #include "core/base/error.h"
 #include "core/base/file_io.h"
 #include "core/base/hashing.h"
+#include "core/base/utf8.h"
 #include "render/image_decoder.h"
 #include "render/png_codec.h"
 
@@ -198,6 +199,9 @@ std::vector<int64_t> SearchEngine::add_texts(std::vector<index::Item> items) {
     item.kind = index::ItemKind::kText;
     item.uri.clear();
     check_query(item.text);  // the limits a text query has: not blank, at most max_query_bytes
+    // A query with bad bytes is rendered with replacement characters; a stored text is kept
+    // as given, and the store's metadata is JSON, so it must be UTF-8.
+    CLIPPO_CHECK(is_valid_utf8(item.text), kInvalidArgument, "a text item is not valid UTF-8");
     texts.push_back(item.text);
   }
   if (items.empty()) return {};

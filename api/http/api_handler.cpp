@@ -8,7 +8,6 @@
 #include "core/base/error.h"
 #include "core/base/file_io.h"
 #include "core/base/strings.h"
-#include "core/base/utf8.h"
 #include "render/image_decoder.h"
 
 namespace clippo::http {
@@ -405,7 +404,6 @@ HttpResponse ApiHandler::add_item(const Call& call) {
   if (body.contains("text")) {
     // A text item: rendered and embedded as a text query would be, found by any query.
     item.text = field<std::string>(body, "text", "");
-    CLIPPO_CHECK(is_valid_utf8(item.text), kInvalidArgument, "'text' is not valid UTF-8");
     const int64_t id = engine_.add_texts({item}).at(0);
     return json_response(201, Json{{"id", id}});
   }

@@ -199,6 +199,9 @@ TEST_F(IndexerTest, IndexesTextLinesAsTextItemsSkipsBadOnesAndResumes) {
   index::Item blank;
   blank.text = "  ";
   EXPECT_THROW(engine.add_texts({blank}), Error);
+  index::Item bad_bytes;
+  bad_bytes.text = "bad \xff bytes";
+  EXPECT_THROW(engine.add_texts({bad_bytes}), Error);
   EXPECT_EQ(engine.info().items, 4u);
 }
 
