@@ -16,10 +16,12 @@ find_package(ZLIB REQUIRED)
 # LibTorch: Debian's CPU build (1.13) here, or a CUDA build (2.x) given with
 # -DCMAKE_PREFIX_PATH=$(python3 -c 'import torch;print(torch.utils.cmake_prefix_path)').
 find_package(Torch REQUIRED)
-# FAISS: Debian ships it as a static library only, so its BLAS, LAPACK and OpenMP come along.
-find_library(FAISS_LIBRARY NAMES faiss REQUIRED)
-find_path(FAISS_INCLUDE_DIR faiss/Index.h REQUIRED)
-find_package(BLAS REQUIRED)
-find_package(LAPACK REQUIRED)
-find_package(OpenMP REQUIRED)
-find_package(Boost 1.74 REQUIRED)  # api/http: Boost.Beast (header-only); tests: a local HTTP server
+if(NOT CLIPPO_TRAINER_ONLY)
+  # FAISS: Debian ships it as a static library only, so its BLAS, LAPACK and OpenMP come along.
+  find_library(FAISS_LIBRARY NAMES faiss REQUIRED)
+  find_path(FAISS_INCLUDE_DIR faiss/Index.h REQUIRED)
+  find_package(BLAS REQUIRED)
+  find_package(LAPACK REQUIRED)
+  find_package(OpenMP REQUIRED)
+  find_package(Boost 1.74 REQUIRED)  # api/http: Boost.Beast (header-only); tests: a local HTTP server
+endif()

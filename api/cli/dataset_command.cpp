@@ -12,6 +12,7 @@
 #include "core/base/error.h"
 #include "datasets/corpus/corpus_builder.h"
 #include "datasets/emoji_collection.h"
+#include "datasets/image_text_pack.h"
 #include "datasets/iso_codes_pairs.h"
 #include "datasets/udhr_corpus.h"
 
@@ -85,6 +86,29 @@ int run_dataset_iso_codes(const IsoCodesDatasetOptions& o) {
               << o.build.out_path << " (" << s.n_identical << " identical translations left out, "
               << s.n_corrupt_catalogues << " corrupt catalogues)\n";
     for (const std::string& error : s.errors) std::cerr << "warning: " << error << "\n";
+  }
+  return 0;
+}
+
+struct PackDatasetOptions {
+  datasets::PackOptions build;
+  bool json = false;
+};
+
+int run_dataset_pack(const PackDatasetOptions& o) {
+  const datasets::PackSummary s = datasets::pack_image_text_tsv(o.build);
+  if (o.json) {
+    std::cout << nlohmann::json{{"out_tsv", s.out_tsv},         {"examples", s.examples},
+                                {"images", s.images},           {"skipped", s.skipped},
+                                {"unreadable", s.unreadable},   {"input_bytes", s.input_bytes},
+                                {"output_bytes", s.output_bytes}, {"quality", o.build.quality},
+                                {"full_chroma", o.build.full_chroma}}
+                     .dump()
+              << "\n";
+  } else {
+    std::cout << "wrote " << s.examples << " examples and " << s.images << " JPEG pictures (" << s.output_bytes
+              << " bytes, from " << s.input_bytes << ") to " << s.out_tsv << "; " << s.skipped
+              << " lines skipped, " << s.unreadable << " pictures unreadable\n";
   }
   return 0;
 }
@@ -219,8 +243,22 @@ CommandAction add_dataset_command(CLI::App& app) {
   corpus->add_option("--seed", c->build.seed, "Seed of the training examples' order")->capture_default_str();
   corpus->add_option("-j,--jobs", c->build.jobs, "Drawing threads")->check(CLI::Range(1, 256))->capture_default_str();
   corpus->add_flag("--json", c->json, "Print a JSON summary on standard output");
-  return [emoji, o, udhr, u, iso_codes, iso, corpus, c]() -> int {
+  auto k = std::make_shared<PackDatasetOptions>();
+  CLI::App* pack = cmd->add_subcommand("pack", "An image/text TSV and its pictures as JPEG in one folder, to travel small");
+  pack->footer(
+      "Writes OUT/<the TSV's name> (same examples, order, captions and languages) and OUT/images/*.jpg,\n"
+      "one per distinct picture. Unreadable pictures are counted and their lines left out.\n"
+      "Examples:\n"
+      "  clippo dataset pack --tsv data/corpus112/train.tsv --out data/gpu_corpus --quality 85 -j 2");
+  pack->add_option("--tsv", k->build.tsv, "Image/text TSV (path<TAB>caption[<TAB>language])")->required();
+  pack->add_option("--out", k->build.out_dir, "Output folder (created when missing)")->required();
+  pack->add_option("--quality", k->build.quality, "JPEG quality")->check(CLI::Range(1, 100))->capture_default_str();
+  pack->add_flag("--full-chroma", k->build.full_chroma, "Colour at full resolution (4:4:4; default 4:2:0)");
+  pack->add_option("-j,--jobs", k->build.jobs, "Encoding threads")->check(CLI::Range(1, 256))->capture_default_str();
+  pack->add_flag("--json", k->json, "Print a JSON summary on standard output");
+  return [emoji, o, udhr, u, iso_codes, iso, corpus, c, pack, k]() -> int {
     if (corpus->parsed()) return run_dataset_corpus(*c);
+    if (pack->parsed()) return run_dataset_pack(*k);
     if (emoji->parsed()) return run_dataset_emoji(*o);
     if (udhr->parsed()) return run_dataset_udhr(*u);
     if (iso_codes->parsed()) return run_dataset_iso_codes(*iso);

@@ -77,12 +77,16 @@ CommandAction add_train_command(CLI::App& app) {
       "Examples:\n"
       "  clippo train --config configs/default_model.json\n"
       "  clippo train --config configs/tiny.json --out runs/tiny --max-steps-this-run 100\n"
+      "  clippo train --config configs/tiny.json --out runs/tiny --max-seconds-this-run 480\n"
       "  clippo train --config r.json --rank 0 --world-size 2 --rendezvous file:/tmp/rdv &\n"
       "  clippo train --config r.json --rank 1 --world-size 2 --rendezvous file:/tmp/rdv");
   cmd->add_option("--config", o->config, "Training recipe (JSON)")->required();
   cmd->add_option("--out", o->run.out_dir, "Run folder (overrides the recipe's out_dir)");
   cmd->add_option("--max-steps-this-run", o->run.max_steps_this_run,
                   "Stop after N steps with a checkpoint (resume later)")
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--max-seconds-this-run", o->run.max_seconds_this_run,
+                  "Stop after the first step that ends this many seconds in, with a checkpoint (resume later)")
       ->check(CLI::NonNegativeNumber);
   cmd->add_flag("--no-resume", o->no_resume, "Start from step 0 even when the run folder has a checkpoint");
   cmd->add_option("--rank", o->run.rank, "This process's rank (data parallel)")->check(CLI::NonNegativeNumber);

@@ -175,7 +175,8 @@ torch::Tensor ViTImpl::run_mlp(const Mlp& m, const torch::Tensor& x) const {
   const auto shape = x.sizes().vec();
   const auto x2 = x.reshape({-1, shape.back()});
   torch::Tensor y;
-  if (x.is_cuda()) {
+  // The fused op has no derivative: training (grad mode on) takes the two-op path.
+  if (x.is_cuda() && !c10::GradMode::is_enabled()) {
     // cuBLASLt's bias + GELU epilogue; its GELU is the tanh approximation, as flax's nn.gelu.
     y = at::_addmm_activation(m.bias0, x2, m.kernel0, 1, 1, /*use_gelu=*/true);
   } else {

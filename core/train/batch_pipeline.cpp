@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <exception>
 #include <random>
 
@@ -93,8 +94,12 @@ ImageU8 prepare_image(const datasets::ImageTextExample& ex, const TrainRecipe& r
   return img;
 }
 
+// Rows stay uint8 until the trainer maps them to [-1, 1] on its device: a quarter of the bytes
+// to fill here and to copy to a GPU.
 void to_tensor_row(const ImageU8& img, torch::Tensor& batch, int64_t row) {
-  value_range(img, batch[row].data_ptr<float>());
+  auto dst = batch[row];
+  CLIPPO_CHECK(static_cast<int64_t>(img.pixels.size()) == dst.numel(), kInternal, "pipeline: a row of the wrong size");
+  std::memcpy(dst.data_ptr<uint8_t>(), img.data(), img.pixels.size());
 }
 
 }  // namespace
@@ -104,6 +109,20 @@ BatchComposition batch_composition(const TrainRecipe& recipe) {
   c.text_pairs = static_cast<int64_t>(std::llround(recipe.data.text_pair_fraction * static_cast<double>(recipe.batch_size)));
   c.image_text = recipe.batch_size - c.text_pairs;
   return c;
+}
+
+torch::Tensor pixels_to_model_input(const torch::Tensor& pixels, const torch::Device& device) {
+  CLIPPO_CHECK(pixels.scalar_type() == torch::kUInt8, kInternal, "pixels_to_model_input: needs uint8 pixels");
+  static const std::vector<float> table = [] {
+    ImageU8 all(1, 256, 1);
+    for (int v = 0; v < 256; ++v) all.pixels[static_cast<size_t>(v)] = static_cast<uint8_t>(v);
+    std::vector<float> t(256);
+    value_range(all, t.data());
+    return t;
+  }();
+  const auto lut = torch::from_blob(const_cast<float*>(table.data()), {256}, torch::kFloat32).to(device);
+  const auto idx = pixels.to(device).to(torch::kLong);
+  return lut.index_select(0, idx.reshape({-1})).view(pixels.sizes());
 }
 
 void write_token_ids(const tokenizer_baselines::SentencePieceTokenizer& tokenizer, const std::string& text,
@@ -172,10 +191,10 @@ struct BatchPipeline::Impl {
   torch::Tensor text_tensor(int64_t rows) const {
     if (tokenizer != nullptr) return torch::zeros({rows, recipe.model.seq_len}, torch::kInt64);
     const int64_t size = recipe.model.image_size;
-    return torch::empty({rows, size, size, 3}, torch::kFloat32);
+    return torch::empty({rows, size, size, 3}, torch::kUInt8);
   }
 
-  // One text into row `row`: its token ids, or its rendering in [-1, 1].
+  // One text into row `row`: its token ids, or its rendering's pixels.
   void put_text(const std::string& text, torch::Tensor& out, int64_t row) const {
     if (tokenizer != nullptr) {
       write_token_ids(*tokenizer, text, out, row);
@@ -194,7 +213,7 @@ struct BatchPipeline::Impl {
     TrainBatch b;
     b.step = step;
     b.n_image_text = static_cast<int64_t>(local_images.size());
-    b.images = torch::empty({b.n_image_text, size, size, 3}, torch::kFloat32);
+    b.images = torch::empty({b.n_image_text, size, size, 3}, torch::kUInt8);
     b.text_a = text_tensor(n - b.n_image_text);
     b.texts = text_tensor(n);
     b.mask = torch::ones({n}, torch::kBool);

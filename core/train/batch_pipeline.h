@@ -27,11 +27,12 @@
 
 namespace clippo::train {
 
-// Text comes rendered, (m, H, W, 3) float32 in [-1, 1] (CLIPPO), or as token ids, (m, seq_len)
-// int64 (the token baselines). The contrastive pairs are rows of [images; text_a] against texts.
+// Text comes rendered, (m, H, W, 3) uint8 pixels (CLIPPO), or as token ids, (m, seq_len) int64
+// (the token baselines). Pixels become the model's [-1, 1] input on the training device
+// (pixels_to_model_input). The contrastive pairs are rows of [images; text_a] against texts.
 struct TrainBatch {
   int64_t step = 0;
-  torch::Tensor images;      // (n_image_text, H, W, 3) float32 in [-1, 1]
+  torch::Tensor images;      // (n_image_text, H, W, 3) uint8
   torch::Tensor text_a;      // the text pairs' first sides (n - n_image_text rows)
   torch::Tensor texts;       // the images' captions, then the text pairs' second sides (n rows)
   torch::Tensor mask;        // (n,) bool: false where an image could not be decoded
@@ -49,6 +50,10 @@ struct BatchComposition {
   int64_t image_text = 0, text_pairs = 0;
 };
 BatchComposition batch_composition(const TrainRecipe& recipe);
+
+// uint8 pixels (any shape) -> float32 in [-1, 1] on `device`, bit for bit what value_range
+// (core/base/image.h) gives on the CPU: a 256-entry table looked up where the pixels are.
+torch::Tensor pixels_to_model_input(const torch::Tensor& pixels, const torch::Device& device);
 
 // A token model's ids for `text` into row `row` of `ids`, an (n, seq_len) int64 tensor
 // (SentencePieceTokenizer::encode_padded): what the pipeline feeds and the evaluation embeds.

@@ -2,18 +2,29 @@
 
 #include <cstdlib>
 
+// LibTorch's Gloo process group needs Gloo's own headers (Debian: libgloo-dev), which PyTorch's
+// pip LibTorch does not ship. Without them the build still trains, in one process.
+#if __has_include(<gloo/config.h>)
+#define CLIPPO_HAVE_GLOO 1
 #include <torch/csrc/distributed/c10d/FileStore.hpp>
 #include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
+#else
+#define CLIPPO_HAVE_GLOO 0
+#endif
 
 #include "core/base/error.h"
 
 namespace clippo::train {
 
+#if CLIPPO_HAVE_GLOO
 struct DataParallel::Group {
   c10::intrusive_ptr<c10d::Store> store;
   c10::intrusive_ptr<c10d::ProcessGroupGloo> pg;
 };
+#else
+struct DataParallel::Group {};
+#endif
 
 namespace {
 
@@ -27,6 +38,7 @@ int env_int(const char* name, int fallback) {
   }
 }
 
+#if CLIPPO_HAVE_GLOO
 c10::intrusive_ptr<c10d::Store> make_store(const DataParallelOptions& o) {
   const std::string& r = o.rendezvous;
   if (r.rfind("file:", 0) == 0) {
@@ -49,6 +61,8 @@ c10::intrusive_ptr<c10d::Store> make_store(const DataParallelOptions& o) {
   throw Error(ErrorCode::kInvalidArgument,
               "rendezvous '" + r + "' must be file:PATH or tcp:HOST:PORT (or set MASTER_ADDR and MASTER_PORT)");
 }
+
+#endif
 
 }  // namespace
 
@@ -73,6 +87,11 @@ DataParallel::DataParallel(const DataParallelOptions& o) : rank_(o.rank), world_
     throw Error(ErrorCode::kInvalidArgument, "data parallel: " + std::to_string(world_size_) +
                                                  " processes need a rendezvous (file:PATH or tcp:HOST:PORT)");
   }
+#if !CLIPPO_HAVE_GLOO
+  throw Error(ErrorCode::kFailedPrecondition,
+              "data parallel: this build's LibTorch came without Gloo's headers, so it trains in one process only; "
+              "build against a LibTorch with them (Debian: libtorch-dev and libgloo-dev) for several");
+#else
   group_ = std::make_unique<Group>();
   try {
     group_->store = make_store(o);
@@ -84,6 +103,7 @@ DataParallel::DataParallel(const DataParallelOptions& o) : rank_(o.rank), world_
   } catch (const std::exception& e) {
     throw Error(ErrorCode::kUnavailable, std::string("data parallel: cannot form the process group: ") + e.what());
   }
+#endif
 }
 
 DataParallel::~DataParallel() = default;
@@ -94,7 +114,9 @@ torch::Tensor DataParallel::all_gather_rows(const torch::Tensor& local) {
   std::vector<std::vector<torch::Tensor>> gathered(1);
   for (int r = 0; r < world_size_; ++r) gathered[0].push_back(torch::empty_like(sent));
   std::vector<torch::Tensor> inputs{sent};
+#if CLIPPO_HAVE_GLOO  // else the constructor refused world_size > 1
   group_->pg->allgather(gathered, inputs)->wait();
+#endif
   gathered[0][rank_] = local;  // this slice keeps its autograd history
   return torch::cat(gathered[0], 0);
 }
@@ -106,7 +128,9 @@ void DataParallel::all_reduce_sum(const std::vector<torch::Tensor>& tensors) {
   std::vector<torch::Tensor> flat_parts;
   for (const auto& t : tensors) flat_parts.push_back(t.reshape({-1}).to(torch::kCPU, torch::kFloat32));
   std::vector<torch::Tensor> buffer{torch::cat(flat_parts)};
+#if CLIPPO_HAVE_GLOO  // else the constructor refused world_size > 1
   group_->pg->allreduce(buffer)->wait();
+#endif
   int64_t offset = 0;
   torch::NoGradGuard no_grad;
   for (const auto& t : tensors) {
@@ -116,8 +140,17 @@ void DataParallel::all_reduce_sum(const std::vector<torch::Tensor>& tensors) {
   }
 }
 
+bool DataParallel::any(bool local) {
+  if (world_size_ == 1) return local;
+  auto flag = torch::full({1}, local ? 1.0f : 0.0f);
+  all_reduce_sum({flag});
+  return flag.item<float>() > 0.5f;
+}
+
 void DataParallel::barrier() {
+#if CLIPPO_HAVE_GLOO
   if (world_size_ > 1) group_->pg->barrier()->wait();
+#endif
 }
 
 }  // namespace clippo::train

@@ -40,6 +40,8 @@ class DataParallel {
   // Sums each tensor over processes, in place (one flattened buffer per dtype).
   void all_reduce_sum(const std::vector<torch::Tensor>& tensors);
   void barrier();
+  // True on every process when `local` is true on any: for a decision all of them must share.
+  bool any(bool local);
 
  private:
   struct Group;

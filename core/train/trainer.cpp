@@ -96,7 +96,12 @@ class Run {
       const int64_t stop = options_.max_steps_this_run > 0 ? std::min(recipe_.total_steps, step + options_.max_steps_this_run)
                                                            : recipe_.total_steps;
       auto last = std::chrono::steady_clock::now();
-      while (step < stop) {
+      const auto out_of_time = [&] {
+        return options_.max_seconds_this_run > 0 &&
+               std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() >= options_.max_seconds_this_run;
+      };
+      bool stopped_early = false;
+      while (step < stop && !stopped_early) {
         TrainBatch batch = pipeline.next();
         const TrainProgress p = train_step(batch);
         ++step;
@@ -113,8 +118,11 @@ class Run {
         if (recipe_.eval.every_steps > 0 && step % recipe_.eval.every_steps == 0 && step < recipe_.total_steps) {
           summary.last_eval = evaluate(step);
         }
+        // Every process must agree to stop at the same step, or the others would wait in a collective.
+        stopped_early = step < stop && dp_->any(out_of_time());
+        if (stopped_early) message("out of time (--max-seconds-this-run) after step " + std::to_string(step));
         const bool periodic = recipe_.checkpoint_every_steps > 0 && step % recipe_.checkpoint_every_steps == 0;
-        if (periodic || step == stop) save_checkpoint(step);
+        if (periodic || step == stop || stopped_early) save_checkpoint(step);
       }
       const PipelineCounts counts = pipeline.counts();
       summary.decode_failures = counts.n_decode_failures;
@@ -274,17 +282,21 @@ class Run {
       model::CudaBf16Autocast autocast(recipe_.precision == "bfloat16");
       if (!model_->text_input.reads_tokens()) {
         // CLIPPO: one forward pass for images and rendered text alike; they share every weight.
-        const auto z = model_->embed(torch::cat({batch.images, batch.text_a, batch.texts}).to(device_));
+        const auto z = model_->embed(pixels_to_model_input(torch::cat({batch.images, batch.text_a, batch.texts}), device_));
         left = z.slice(0, 0, n);
         right = z.slice(0, n, 2 * n);
       } else {
         std::vector<torch::Tensor> parts;
-        if (batch.images.size(0) > 0) parts.push_back(model_->embed(batch.images.to(device_)));
+        if (batch.images.size(0) > 0) parts.push_back(model_->embed(pixels_to_model_input(batch.images, device_)));
         if (batch.text_a.size(0) > 0) parts.push_back(model_->embed_tokens(batch.text_a.to(device_)));
         left = torch::cat(parts);
         right = model_->embed_tokens(batch.texts.to(device_));
       }
     }
+    // The logits and the softmax stay in float32: in bfloat16 (8 mantissa bits) a logit near the
+    // temperature's 100 would be rounded by up to 0.5, which swamps the differences the loss learns.
+    left = left.to(torch::kFloat32);
+    right = right.to(torch::kFloat32);
     const auto all_left = dp_->all_gather_rows(left);
     const auto all_right = dp_->all_gather_rows(right);
     const auto mask = dp_->all_gather_rows(batch.mask.to(torch::kFloat32).to(device_)) > 0.5f;

@@ -33,6 +33,9 @@ struct TrainOptions {
   int rank = 0, world_size = 1;   // data parallel (data_parallel.h); torchrun's variables also work
   std::string rendezvous;         // "file:PATH" or "tcp:HOST:PORT"
   int64_t max_steps_this_run = 0; // > 0: stop after this many steps (with a checkpoint); resume later
+  // > 0: stop after the first step that ends this many seconds after the run started (with a
+  // checkpoint); resume later. For a machine lent for a fixed time: the work done is never lost.
+  double max_seconds_this_run = 0;
   bool resume = true;             // continue from out_dir's checkpoint when there is one
   int torch_threads = 0;          // intra-op threads; 0: LibTorch's default
   std::function<void(const TrainProgress&)> on_progress;  // after every step (rank 0)

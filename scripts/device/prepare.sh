@@ -14,10 +14,11 @@ for pc in /opt/deps/usr/lib/x86_64-linux-gnu/pkgconfig/*.pc /opt/deps/usr/share/
 done
 # Fonts are plain data: install them where clippo looks by default.
 mkdir -p /usr/share/unifont /usr/share/fonts/opentype/unifont /usr/share/fonts/truetype/noto /usr/share/fonts/opentype/noto
+# unifont.hex always travels; the rest only without `fetch_deps.sh trainer`.
 cp .deps/fonts/unifont.hex /usr/share/unifont/
-cp .deps/fonts/unifont*.otf /usr/share/fonts/opentype/unifont/
-cp .deps/fonts/Noto*.ttf /usr/share/fonts/truetype/noto/
-cp .deps/fonts/Noto*.ttc /usr/share/fonts/opentype/noto/
+for f in .deps/fonts/unifont*.otf; do [ -e "$f" ] && cp "$f" /usr/share/fonts/opentype/unifont/; done
+for f in .deps/fonts/Noto*.ttf; do [ -e "$f" ] && cp "$f" /usr/share/fonts/truetype/noto/; done
+for f in .deps/fonts/Noto*.ttc; do [ -e "$f" ] && cp "$f" /usr/share/fonts/opentype/noto/; done
 cat > .deps/env.sh <<'ENV'
 export PKG_CONFIG_PATH=/opt/deps/usr/lib/x86_64-linux-gnu/pkgconfig:/opt/deps/usr/share/pkgconfig:${PKG_CONFIG_PATH:-}
 export LD_LIBRARY_PATH=/opt/deps/usr/lib/x86_64-linux-gnu:${LD_LIBRARY_PATH:-}

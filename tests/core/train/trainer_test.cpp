@@ -80,6 +80,21 @@ TEST(Trainer, AnInterruptedRunEndsWithTheSameWeightsAsAStraightOne) {
   for (const auto& [name, array] : wa) EXPECT_EQ(array.data, wb.at(name).data) << name;
 }
 
+TEST(Trainer, ATimeLimitStopsAfterOneStepWithACheckpointAndTheRunResumes) {
+  TempDir dir;
+  testing::write_tiny_xm3600(dir / "data", 8);
+  const auto j = testing::tiny_recipe(dir / "data", dir / "run");
+  TrainOptions o = quiet_options();
+  o.max_seconds_this_run = 1e-9;  // already past when the first step ends
+  const TrainSummary first = run_training(train_recipe_from_json(j), o);
+  EXPECT_FALSE(first.finished);
+  EXPECT_EQ(first.end_step, 1);
+  EXPECT_TRUE(std::filesystem::exists(dir / "run/step-00000001/model.npz"));
+  const TrainSummary second = run_training(train_recipe_from_json(j), quiet_options());
+  EXPECT_EQ(second.start_step, 1);
+  EXPECT_TRUE(second.finished);
+}
+
 TEST(Trainer, RefusesToResumeUnderAnotherRecipe) {
   TempDir dir;
   testing::write_tiny_xm3600(dir / "data", 8);
