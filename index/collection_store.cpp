@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -18,6 +19,8 @@
 
 #include "core/base/error.h"
 #include "core/base/file_io.h"
+#include "core/base/utf8.h"
+#include "index/snapshot_checksums.h"
 #include "index/write_ahead_log.h"
 
 namespace clippo::index {
@@ -150,7 +153,8 @@ ModelIdentity CollectionStore::recorded_model(const std::string& dir) {
   return ModelIdentity::from_json(read_store_meta(dir).at("model"));
 }
 
-std::unique_ptr<CollectionStore> CollectionStore::open(const std::string& dir, const ModelIdentity* expected_model) {
+std::unique_ptr<CollectionStore> CollectionStore::open(const std::string& dir, const ModelIdentity* expected_model,
+                                                       bool read_only) {
   const nlohmann::json meta = read_store_meta(dir);
   StoreOptions options;
   options.factory = meta.at("factory").get<std::string>();
@@ -165,6 +169,7 @@ std::unique_ptr<CollectionStore> CollectionStore::open(const std::string& dir, c
                      " dims); searching it with another model would give wrong results");
   }
   std::unique_ptr<CollectionStore> store(new CollectionStore(dir, model, options));
+  store->read_only_ = read_only;
   std::unique_lock lock(store->mutex_);
   uint64_t snapshot_seq = 0;
   const std::string current = (fs::path(dir) / "CURRENT").string();
@@ -176,7 +181,7 @@ std::unique_ptr<CollectionStore> CollectionStore::open(const std::string& dir, c
     }
     store->load_snapshot(snapshot_seq);
   }
-  store->wal_ = std::make_unique<WriteAheadLog>((fs::path(dir) / "wal.log").string());
+  store->wal_ = std::make_unique<WriteAheadLog>((fs::path(dir) / "wal.log").string(), read_only);
   const int d = model.dim;
   store->wal_->replay([&](uint64_t seq, const std::string& rec) {
     if (seq < snapshot_seq) return;  // already in the snapshot (crash between CURRENT and the WAL reset)
@@ -187,7 +192,12 @@ std::unique_ptr<CollectionStore> CollectionStore::open(const std::string& dir, c
       const size_t vec_at = 5 + static_cast<size_t>(json_len);
       CLIPPO_CHECK(vec_at <= rec.size() && rec.size() == vec_at + static_cast<size_t>(d) * 4, kInternal,
                    "WAL record " + std::to_string(seq) + " does not match the store's dimension");
-      const Item item = item_from_meta(nlohmann::json::parse(rec.substr(5, json_len)));
+      Item item;
+      try {
+        item = item_from_meta(nlohmann::json::parse(rec.substr(5, json_len)));
+      } catch (const nlohmann::json::exception& e) {
+        throw Error(ErrorCode::kInternal, store->wal_->path() + " record " + std::to_string(seq) + ": " + e.what());
+      }
       std::vector<float> vec(static_cast<size_t>(d));
       std::memcpy(vec.data(), rec.data() + vec_at, vec.size() * 4);
       store->apply_upsert(item, vec.data());
@@ -205,7 +215,22 @@ std::unique_ptr<CollectionStore> CollectionStore::open(const std::string& dir, c
 void CollectionStore::load_snapshot(uint64_t seq) {
   const fs::path snap = fs::path(dir_) / "snapshots" / std::to_string(seq);
   const std::string vectors = read_file((snap / "vectors.f32").string(), uint64_t{1} << 40);
-  std::istringstream items(read_file((snap / "items.jsonl").string(), uint64_t{1} << 36));
+  const std::string items_text = read_file((snap / "items.jsonl").string(), uint64_t{1} << 36);
+  // Snapshots written before checksums existed have no checksums.json and open as they did.
+  const fs::path sums_path = snap / "checksums.json";
+  if (fs::exists(sums_path)) {
+    nlohmann::json sums;
+    try {
+      sums = nlohmann::json::parse(read_file(sums_path.string(), size_t{1} << 30));
+    } catch (const nlohmann::json::exception& e) {
+      throw Error(ErrorCode::kInternal, sums_path.string() + " is damaged: " + e.what());
+    }
+    CLIPPO_CHECK(sums.is_object() && sums.contains("vectors.f32") && sums.contains("items.jsonl"), kInternal,
+                 sums_path.string() + " is damaged: it does not name vectors.f32 and items.jsonl");
+    verify_block_checksums((snap / "vectors.f32").string(), vectors, sums["vectors.f32"]);
+    verify_block_checksums((snap / "items.jsonl").string(), items_text, sums["items.jsonl"]);
+  }
+  std::istringstream items(items_text);
   std::string line;
   size_t row = 0;
   const size_t row_bytes = static_cast<size_t>(model_.dim) * 4;
@@ -286,12 +311,28 @@ void CollectionStore::rebuild_index() {
 void CollectionStore::maybe_compact() {
   if (dead_rows_ > 1024 && dead_rows_ * 4 > items_.size()) rebuild_index();
   if (wal_->size_bytes() > options_.checkpoint_wal_bytes) {
-    const uint64_t seq = wal_->next_sequence();
-    write_snapshot(seq);
+    // The write that got here is already durable in the WAL: a snapshot the disk refuses (full,
+    // read-only) must not turn it into an error the client would retry. The WAL keeps growing
+    // and the next write tries again; the failure is counted, and reported on the first
+    // refusal and every 1000th after it rather than on every write.
+    try {
+      write_snapshot(wal_->next_sequence());
+    } catch (const Error& e) {
+      if (failed_snapshots_++ % 1000 == 0) {
+        std::fprintf(stderr, "clippo: warning: store snapshot refused (%llu so far), writes go on in the log: %s\n",
+                     static_cast<unsigned long long>(failed_snapshots_), e.what());
+      }
+    }
   }
 }
 
+void CollectionStore::check_writable() const {
+  CLIPPO_CHECK(!read_only_, kFailedPrecondition,
+               "the store in '" + dir_ + "' is open read-only: writes go to the process that opened it for writing");
+}
+
 std::vector<int64_t> CollectionStore::upsert(std::vector<Item> items, const float* vectors) {
+  check_writable();
   const int d = model_.dim;
   for (size_t i = 0; i < items.size() * d; ++i) {
     CLIPPO_CHECK(std::isfinite(vectors[i]), kInvalidArgument, "vectors must be finite");
@@ -303,6 +344,12 @@ std::vector<int64_t> CollectionStore::upsert(std::vector<Item> items, const floa
   const int64_t t = now_ms();
   for (size_t i = 0; i < items.size(); ++i) {
     Item& item = items[i];
+    // The metadata is JSON: ill-formed UTF-8 in any field would make it unwritable after the
+    // item was accepted, so it is refused here, naming the field.
+    for (const auto& [field, value] : {std::pair<const char*, const std::string*>{"uri", &item.uri},
+                                       {"caption", &item.caption}, {"lang", &item.lang}, {"text", &item.text}}) {
+      CLIPPO_CHECK(is_valid_utf8(*value), kInvalidArgument, std::string("item ") + field + " is not valid UTF-8");
+    }
     if (item.kind == ItemKind::kText) {
       CLIPPO_CHECK(!item.text.empty(), kInvalidArgument, "a text item needs its text");
     } else {
@@ -326,6 +373,7 @@ std::vector<int64_t> CollectionStore::upsert(std::vector<Item> items, const floa
 }
 
 size_t CollectionStore::remove(const std::vector<int64_t>& ids) {
+  check_writable();
   std::unique_lock lock(mutex_);
   std::vector<std::string> records;
   std::vector<int64_t> present;
@@ -464,6 +512,25 @@ std::vector<std::vector<SearchHit>> CollectionStore::search(const float* queries
 
 void CollectionStore::write_snapshot(uint64_t seq) {
   const fs::path snap = fs::path(dir_) / "snapshots" / std::to_string(seq);
+  bool published = false;  // CURRENT names this snapshot: from here it is the store's state
+  try {
+    write_snapshot_files(seq, snap, published);
+  } catch (const fs::filesystem_error& e) {
+    if (!published) {
+      std::error_code ignored;
+      std::filesystem::remove_all(snap, ignored);
+    }
+    throw Error(ErrorCode::kUnavailable, "cannot write the snapshot '" + snap.string() + "': " + e.code().message());
+  } catch (const Error&) {
+    if (!published) {
+      std::error_code ignored;
+      std::filesystem::remove_all(snap, ignored);  // a half-written snapshot is never read: CURRENT decides
+    }
+    throw;
+  }
+}
+
+void CollectionStore::write_snapshot_files(uint64_t seq, const fs::path& snap, bool& published) {
   fs::create_directories(snap);
   std::string items, vectors;
   vectors.reserve(items_.size() * model_.dim * 4);
@@ -474,15 +541,24 @@ void CollectionStore::write_snapshot(uint64_t seq) {
   }
   write_file_atomically((snap / "vectors.f32").string(), vectors);
   write_file_atomically((snap / "items.jsonl").string(), items);
+  const nlohmann::json sums = {{"vectors.f32", block_checksums(vectors)}, {"items.jsonl", block_checksums(items)}};
+  write_file_atomically((snap / "checksums.json").string(), sums.dump() + "\n");
   sync_directory_of((snap / "items.jsonl").string());
   write_file_atomically((fs::path(dir_) / "CURRENT").string(), std::to_string(seq) + "\n");
+  published = true;
   wal_->reset(seq);
   for (const auto& entry : fs::directory_iterator(fs::path(dir_) / "snapshots")) {
     if (entry.path().filename() != std::to_string(seq)) remove_tree(entry.path().string());
   }
 }
 
+uint64_t CollectionStore::failed_snapshots() const {
+  std::shared_lock lock(mutex_);
+  return failed_snapshots_;
+}
+
 void CollectionStore::checkpoint() {
+  check_writable();
   std::unique_lock lock(mutex_);
   write_snapshot(wal_->next_sequence());
 }

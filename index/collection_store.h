@@ -14,6 +14,7 @@
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
 #include <memory>
 #include <optional>
 #include <shared_mutex>
@@ -88,7 +89,10 @@ class CollectionStore {
                                                  const StoreOptions& options = {});
   // Opens a store. With `expected_model`, a store made by another model is FailedPrecondition
   // naming both. A torn WAL tail is repaired; any other damage is an error naming the file.
-  static std::unique_ptr<CollectionStore> open(const std::string& dir, const ModelIdentity* expected_model = nullptr);
+  // `read_only` opens without writing anything (a read-only volume, a serving replica): a torn
+  // tail is skipped rather than cut, and upsert/remove/checkpoint are FailedPrecondition.
+  static std::unique_ptr<CollectionStore> open(const std::string& dir, const ModelIdentity* expected_model = nullptr,
+                                               bool read_only = false);
   static bool exists(const std::string& dir);
   // The identity of the model a store was built with, from store.json alone: no vectors are
   // loaded (callers that only need the model path must not pay for a full open).
@@ -108,8 +112,12 @@ class CollectionStore {
   // first. Thread-safe with writers.
   std::vector<std::vector<SearchHit>> search(const float* queries, size_t n, int k, KindMask kinds = kAllKinds) const;
 
-  // Writes a snapshot and empties the WAL (also done automatically as the WAL grows).
+  // Writes a snapshot and empties the WAL (also done automatically as the WAL grows). Throws
+  // Unavailable when the disk refuses; the store is then as it was (the WAL still holds every
+  // acknowledged write) and goes on taking writes.
   void checkpoint();
+  // Automatic snapshots the disk refused since the store opened (each write after one retries).
+  uint64_t failed_snapshots() const;
 
   size_t size() const;
   KindCounts kind_counts() const;
@@ -117,6 +125,7 @@ class CollectionStore {
   const ModelIdentity& model() const { return model_; }
   const std::string& factory() const { return options_.factory; }
   const std::string& dir() const { return dir_; }
+  bool read_only() const { return read_only_; }
   uint64_t wal_bytes() const;
 
  private:
@@ -126,11 +135,14 @@ class CollectionStore {
   bool apply_remove(int64_t id);
   void rebuild_index();
   void maybe_compact();
+  void check_writable() const;
   void write_snapshot(uint64_t seq);
+  void write_snapshot_files(uint64_t seq, const std::filesystem::path& snap, bool& published);
 
   std::string dir_;
   ModelIdentity model_;
   StoreOptions options_;
+  bool read_only_ = false;
   mutable std::shared_mutex mutex_;
   std::unique_ptr<WriteAheadLog> wal_;
   std::unique_ptr<faiss::Index> index_;   // rows [0, indexed_rows_) of vectors_
@@ -145,6 +157,7 @@ class CollectionStore {
   size_t dead_rows_ = 0;
   KindCounts live_kinds_;
   int64_t next_id_ = 0;
+  uint64_t failed_snapshots_ = 0;
 };
 
 }  // namespace clippo::index

@@ -50,11 +50,20 @@ std::string header(uint64_t first_sequence) {
 
 }  // namespace
 
-WriteAheadLog::WriteAheadLog(const std::string& path) : path_(path) {
+WriteAheadLog::WriteAheadLog(const std::string& path, bool read_only) : path_(path), read_only_(read_only) {
+  if (read_only_) {
+    CLIPPO_CHECK(std::filesystem::exists(path_), kNotFound, "no write-ahead log at '" + path_ + "'");
+    size_bytes_ = static_cast<uint64_t>(std::filesystem::file_size(path_));
+    return;
+  }
   if (!std::filesystem::exists(path_)) {
     write_file_atomically(path_, header(0));
   }
   open_for_append();
+}
+
+void WriteAheadLog::check_writable() const {
+  CLIPPO_CHECK(!read_only_, kFailedPrecondition, "the write-ahead log '" + path_ + "' is open read-only");
 }
 
 WriteAheadLog::~WriteAheadLog() {
@@ -64,7 +73,11 @@ WriteAheadLog::~WriteAheadLog() {
 void WriteAheadLog::open_for_append() {
   if (fd_ >= 0) ::close(fd_);
   fd_ = ::open(path_.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
-  CLIPPO_CHECK(fd_ >= 0, kUnavailable, "cannot open '" + path_ + "': " + std::strerror(errno));
+  if (fd_ < 0) {
+    const int e = errno;
+    throw Error(ErrorCode::kUnavailable, "cannot open '" + path_ + "' for writing: " + std::strerror(e) +
+                                             (e == EROFS || e == EACCES ? " (a read-only store opens with read_only)" : ""));
+  }
   size_bytes_ = static_cast<uint64_t>(std::filesystem::file_size(path_));
 }
 
@@ -85,7 +98,8 @@ size_t WriteAheadLog::replay(const std::function<void(uint64_t, const std::strin
       CLIPPO_CHECK(at_tail, kInternal,
                    "'" + path_ + "' is corrupt at byte " + std::to_string(pos) +
                        " (a damaged record with intact data after it); refusing to guess");
-      // Torn tail from a crash mid-append: keep everything before it.
+      // Torn tail from a crash mid-append: keep everything before it (a reader only skips it).
+      if (read_only_) break;
       CLIPPO_CHECK(::truncate(path_.c_str(), static_cast<off_t>(pos)) == 0, kUnavailable,
                    "cannot truncate the torn tail of '" + path_ + "': " + std::strerror(errno));
       break;
@@ -95,11 +109,12 @@ size_t WriteAheadLog::replay(const std::function<void(uint64_t, const std::strin
     ++count;
   }
   next_sequence_ = seq;
-  open_for_append();
+  if (!read_only_) open_for_append();
   return count;
 }
 
 uint64_t WriteAheadLog::append(const std::vector<std::string>& payloads) {
+  check_writable();
   std::string batch;
   for (const std::string& p : payloads) {
     CLIPPO_CHECK(p.size() <= kMaxRecordBytes, kResourceExhausted, "write-ahead log record too large");
@@ -107,8 +122,23 @@ uint64_t WriteAheadLog::append(const std::vector<std::string>& payloads) {
     put_u32(batch, crc(p));
     batch += p;
   }
-  write_all(fd_, batch, path_);
-  CLIPPO_CHECK(::fdatasync(fd_) == 0, kUnavailable, "cannot sync '" + path_ + "': " + std::strerror(errno));
+  CLIPPO_CHECK(!broken_, kUnavailable,
+               "the write-ahead log '" + path_ + "' could not be repaired after a failed write (" + broken_reason_ +
+                   "); no write is accepted until the store is reopened");
+  try {
+    write_all(fd_, batch, path_);
+    CLIPPO_CHECK(::fdatasync(fd_) == 0, kUnavailable, "cannot sync '" + path_ + "': " + std::strerror(errno));
+  } catch (const Error& e) {
+    // A full disk, a file size limit or an I/O error part-way leaves part of the batch at the
+    // end of the log. Left there, the next good record would follow garbage and the log would
+    // read as corrupt: cut it back to the last acknowledged record. If even that fails the log
+    // takes no more writes (a later record after the torn one would be unreadable).
+    if (::ftruncate(fd_, static_cast<off_t>(size_bytes_)) != 0 || ::fdatasync(fd_) != 0) {
+      broken_ = true;
+      broken_reason_ = e.what();
+    }
+    throw;
+  }
   size_bytes_ += batch.size();
   const uint64_t first = next_sequence_;
   next_sequence_ += payloads.size();
@@ -116,7 +146,9 @@ uint64_t WriteAheadLog::append(const std::vector<std::string>& payloads) {
 }
 
 void WriteAheadLog::reset(uint64_t next_sequence) {
+  check_writable();
   write_file_atomically(path_, header(next_sequence));
+  broken_ = false;  // a new file: whatever the old one held is gone
   first_sequence_ = next_sequence_ = next_sequence;
   open_for_append();
 }

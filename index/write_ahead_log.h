@@ -17,8 +17,10 @@ namespace clippo::index {
 
 class WriteAheadLog {
  public:
-  // Opens (creating if absent) the log at `path`.
-  explicit WriteAheadLog(const std::string& path);
+  // Opens (creating if absent) the log at `path`. Read-only: the log must exist, replay()
+  // leaves a torn tail in place (and stops before it), and append() / reset() are refused;
+  // for a store on a read-only volume or served by a replica.
+  explicit WriteAheadLog(const std::string& path, bool read_only = false);
   ~WriteAheadLog();
   WriteAheadLog(const WriteAheadLog&) = delete;
   WriteAheadLog& operator=(const WriteAheadLog&) = delete;
@@ -28,7 +30,9 @@ class WriteAheadLog {
   size_t replay(const std::function<void(uint64_t, const std::string&)>& visit);
 
   // Appends payloads as consecutive records and makes them durable. Returns the sequence
-  // number of the first one.
+  // number of the first one. Throws Unavailable when the disk refuses (full, read-only, a file
+  // size limit): the log is cut back to its last acknowledged record, so nothing of the failed
+  // batch is replayed and later appends stay readable.
   uint64_t append(const std::vector<std::string>& payloads);
 
   // Starts a new, empty log whose first record will get `next_sequence` (after a snapshot has
@@ -42,11 +46,16 @@ class WriteAheadLog {
  private:
   void open_for_append();
 
+  void check_writable() const;
+
   std::string path_;
+  bool read_only_ = false;
   int fd_ = -1;
   uint64_t first_sequence_ = 0;
   uint64_t next_sequence_ = 0;
   uint64_t size_bytes_ = 0;
+  bool broken_ = false;  // a failed append could not be cut back: refuse appends until reopened
+  std::string broken_reason_;
 };
 
 }  // namespace clippo::index

@@ -73,7 +73,7 @@ SearchEngine::SearchEngine(const std::string& model_path, const std::string& sto
   const index::ModelIdentity identity = model_identity(*encoder_);
   store_ = create_store && !index::CollectionStore::exists(store_dir)
                ? index::CollectionStore::create(store_dir, identity, store_options)
-               : index::CollectionStore::open(store_dir, &identity);
+               : index::CollectionStore::open(store_dir, &identity, options.read_only_store);
   batcher_ = std::make_unique<QueryBatcher>(*encoder_, options.max_batch, options.window_us);
   image_roots_ = read_image_roots(store_dir);
   image_roots_.push_back((fs::canonical(store_dir) / "uploads").string());
@@ -303,6 +303,8 @@ EngineInfo SearchEngine::info() const {
   info.renderer = encoder_->reads_tokens() ? "" : encoder_->renderer().spec().kind;
   info.image_size = encoder_->embedder().image_size();
   info.factory = store_->factory();
+  info.read_only = store_->read_only();
+  info.failed_snapshots = store_->failed_snapshots();
   return info;
 }
 

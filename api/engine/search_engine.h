@@ -63,6 +63,7 @@ struct EngineOptions {
   int max_batch = 32;     // queries per batched forward pass
   int window_us = 2000;   // how long a query waits for others to join its batch
   size_t max_query_bytes = 16384;
+  bool read_only_store = false;  // open the store without writing (a read-only volume, a replica)
 };
 
 // What /v1/health and `clippo index info` report.
@@ -75,6 +76,8 @@ struct EngineInfo {
   std::string renderer;    // the renderer's kind; "" for token models, which read ids
   int image_size = 0;      // what the model reads, in pixels a side
   std::string factory;     // the store's FAISS index
+  bool read_only = false;  // the store was opened read-only: writes are refused
+  uint64_t failed_snapshots = 0;  // automatic snapshots the disk refused since opening
 };
 
 // The JSON every front end answers a search with (HTTP, `clippo search --json`):

@@ -23,7 +23,12 @@ void write_file_atomically(const std::string& path, const std::string& bytes) {
   static std::atomic<uint64_t> counter{0};
   const std::string tmp = path + ".tmp." + std::to_string(::getpid()) + "." + std::to_string(counter++);
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  CLIPPO_CHECK(fd >= 0, kNotFound, "cannot write '" + path + "': " + std::strerror(errno));
+  if (fd < 0) {
+    // A missing folder is NotFound; a full or read-only disk, or no permission, is Unavailable.
+    const int e = errno;
+    throw Error(e == ENOENT ? ErrorCode::kNotFound : ErrorCode::kUnavailable,
+                "cannot write '" + path + "': " + std::strerror(e));
+  }
   size_t done = 0;
   bool ok = true;
   while (ok && done < bytes.size()) {

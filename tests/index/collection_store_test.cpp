@@ -14,37 +14,17 @@
 #include "core/base/error.h"
 #include "core/base/file_io.h"
 #include "core/base/strings.h"
+#include "tests/index/store_test_support.h"
 
 namespace clippo::index {
 namespace {
 
 namespace fs = std::filesystem;
 
-std::string fresh_dir(const std::string& name) {
-  const auto dir = fs::temp_directory_path() / ("clippo_store_test_" + std::to_string(getpid())) / name;
-  remove_tree(dir.string());
-  return dir.string();
-}
-
-ModelIdentity model(int dim = 16) { return {"fnv1a64:00000000000000aa", "/models/a.npz", dim}; }
-
-std::vector<float> unit_vectors(size_t n, int d, uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::normal_distribution<float> g;
-  std::vector<float> v(n * d);
-  for (size_t i = 0; i < n; ++i) {
-    float norm = 0;
-    for (int j = 0; j < d; ++j) norm += (v[i * d + j] = g(rng)) * v[i * d + j];
-    for (int j = 0; j < d; ++j) v[i * d + j] /= std::sqrt(norm);
-  }
-  return v;
-}
-
-std::vector<Item> items(size_t n, const std::string& prefix = "img") {
-  std::vector<Item> out(n);
-  for (size_t i = 0; i < n; ++i) out[i].uri = prefix + std::to_string(i) + ".jpg";
-  return out;
-}
+using testing::fresh_dir;
+using testing::items;
+using testing::model;
+using testing::unit_vectors;
 
 TEST(CollectionStoreTest, SearchMatchesBruteForce) {
   for (const std::string factory : {"Flat", "HNSW16", "IVF16,Flat"}) {
@@ -140,6 +120,51 @@ TEST(CollectionStoreTest, ReopensWithEverythingAcrossSnapshots) {
   EXPECT_EQ(store->search(v.data() + 123 * 16, 1, 1)[0][0].id, 123);
 }
 
+// Flips one byte of a snapshot file; returns the snapshot folder.
+std::filesystem::path damage_snapshot(const std::string& dir, const std::string& file, size_t at) {
+  std::filesystem::path snap;
+  for (const auto& e : std::filesystem::directory_iterator(std::filesystem::path(dir) / "snapshots")) snap = e.path();
+  std::string bytes = read_file((snap / file).string());
+  bytes.at(at) = static_cast<char>(bytes.at(at) ^ 0x20);
+  write_file_atomically((snap / file).string(), bytes);
+  return snap;
+}
+
+void expect_open_fails_naming(const std::string& dir, const std::vector<std::string>& parts) {
+  try {
+    CollectionStore::open(dir, nullptr);
+    FAIL() << "a damaged snapshot opened";
+  } catch (const Error& e) {
+    for (const auto& part : parts) EXPECT_NE(std::string(e.what()).find(part), std::string::npos) << e.what();
+  }
+}
+
+TEST(CollectionStoreTest, ADamagedSnapshotIsReportedWithItsFileAndBytes) {
+  // 2,100 items of 16 floats: vectors.f32 spans three 64 KiB checksum blocks.
+  const auto v = unit_vectors(2100, 16, 9);
+  const auto build = [&](const std::string& name) {
+    const std::string dir = fresh_dir(name);
+    auto store = CollectionStore::create(dir, model());
+    store->upsert(items(2100), v.data());
+    store->checkpoint();
+    return dir;
+  };
+  const std::string a = build("damaged_vectors");
+  damage_snapshot(a, "vectors.f32", 70000);  // a float's byte: the file still parses
+  expect_open_fails_naming(a, {"vectors.f32", "damaged at bytes 65536-131071"});
+
+  const std::string b = build("damaged_items");
+  damage_snapshot(b, "items.jsonl", 30);  // inside a uri: still valid JSON, wrong metadata
+  expect_open_fails_naming(b, {"items.jsonl", "damaged at bytes 0-"});
+
+  const std::string c = build("old_snapshot");  // written before checksums: opens as before
+  for (const auto& e : std::filesystem::directory_iterator(std::filesystem::path(c) / "snapshots")) {
+    std::filesystem::remove(e.path() / "checksums.json");
+  }
+  EXPECT_EQ(CollectionStore::open(c, nullptr)->size(), 2100u);
+  EXPECT_EQ(CollectionStore::open(build("intact"), nullptr)->size(), 2100u);
+}
+
 TEST(CollectionStoreTest, AnotherModelIsAClearError) {
   const std::string dir = fresh_dir("identity");
   CollectionStore::create(dir, model());
@@ -171,7 +196,21 @@ TEST(CollectionStoreTest, BadInputIsRefused) {
   EXPECT_THROW(store->upsert({Item{}}, v.data()), Error);  // no uri
   EXPECT_THROW(store->search(v.data(), 1, 0), Error);
   EXPECT_THROW(store->search(v.data(), 1, 1'000'000), Error);
+  // Ill-formed UTF-8 in any field is refused at once, naming the field, and nothing is written.
+  for (const char* field : {"uri", "caption", "lang"}) {
+    Item bad = items(1)[0];
+    std::string& value = std::string(field) == "uri" ? bad.uri : std::string(field) == "caption" ? bad.caption : bad.lang;
+    value += "\xff\xfe";
+    try {
+      store->upsert({bad}, v.data());
+      FAIL() << field;
+    } catch (const Error& e) {
+      EXPECT_EQ(e.code(), ErrorCode::kInvalidArgument);
+      EXPECT_NE(std::string(e.what()).find(field), std::string::npos) << e.what();
+    }
+  }
   EXPECT_EQ(store->size(), 0u);
+  EXPECT_EQ(store->upsert(items(1), v.data()).size(), 1u);  // and the store still takes good items
 }
 
 std::vector<Item> text_items(size_t n) {
@@ -260,6 +299,7 @@ TEST(CollectionStoreTest, StoresWrittenBeforeTextItemsOpenAsImages) {
   for (size_t at; (at = jsonl.find("\"kind\":\"image\",")) != std::string::npos;) jsonl.erase(at, 15);
   ASSERT_EQ(jsonl.find("kind"), std::string::npos);
   write_file_atomically(items_path, jsonl);
+  fs::remove(fs::path(dir) / "snapshots" / seq / "checksums.json");  // nor did they have checksums
   auto store = CollectionStore::open(dir, nullptr);
   ASSERT_EQ(store->size(), 2u);
   EXPECT_EQ(store->get(1)->kind, ItemKind::kImage);

@@ -1,0 +1,45 @@
+#include "index/snapshot_checksums.h"
+
+#include <zlib.h>
+
+#include <algorithm>
+#include <vector>
+
+#include "core/base/error.h"
+
+namespace clippo::index {
+
+nlohmann::json block_checksums(const std::string& bytes) {
+  std::vector<uint32_t> crcs;
+  for (size_t at = 0; at < bytes.size(); at += kChecksumBlockBytes) {
+    const size_t n = std::min(kChecksumBlockBytes, bytes.size() - at);
+    crcs.push_back(static_cast<uint32_t>(crc32(0L, reinterpret_cast<const Bytef*>(bytes.data() + at), static_cast<uInt>(n))));
+  }
+  return {{"bytes", bytes.size()}, {"block_bytes", kChecksumBlockBytes}, {"crc32", crcs}};
+}
+
+void verify_block_checksums(const std::string& path, const std::string& bytes, const nlohmann::json& expected) {
+  size_t size = 0, block = 0;
+  std::vector<uint32_t> crcs;
+  try {
+    size = expected.at("bytes").get<size_t>();
+    block = expected.at("block_bytes").get<size_t>();
+    crcs = expected.at("crc32").get<std::vector<uint32_t>>();
+  } catch (const nlohmann::json::exception& e) {
+    throw Error(ErrorCode::kInvalidArgument, path + ": its checksum record is malformed: " + e.what());
+  }
+  CLIPPO_CHECK(block > 0 && crcs.size() == (size + block - 1) / block, kInvalidArgument,
+               path + ": its checksum record is malformed (block count)");
+  CLIPPO_CHECK(bytes.size() == size, kInternal,
+               path + ": " + std::to_string(bytes.size()) + " bytes where " + std::to_string(size) +
+                   " were written (the file is damaged or truncated)");
+  for (size_t i = 0; i < crcs.size(); ++i) {
+    const size_t at = i * block, n = std::min(block, size - at);
+    const auto crc = static_cast<uint32_t>(crc32(0L, reinterpret_cast<const Bytef*>(bytes.data() + at), static_cast<uInt>(n)));
+    CLIPPO_CHECK(crc == crcs[i], kInternal,
+                 path + ": damaged at bytes " + std::to_string(at) + "-" + std::to_string(at + n - 1) +
+                     " (checksum mismatch); restore the store from a copy, or rebuild it with `clippo index build`");
+  }
+}
+
+}  // namespace clippo::index
