@@ -26,6 +26,7 @@ PACKAGES=(
   iso-codes                         # datasets/: translated language/country/currency names (text pairs)
   chromium                          # tests/web: headless browser test of the page
   curl                              # tests/install: requests to the installed server
+  wrk                               # bench/http_load.sh, tests/api/http/load_test.sh: HTTP load
 )
 
 missing=()

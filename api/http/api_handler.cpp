@@ -219,7 +219,7 @@ HttpResponse ApiHandler::handle(const HttpRequest& request) {
 bool ApiHandler::authorized(const HttpRequest& r) const {
   if (options_.api_key.empty()) return true;
   const auto it = r.headers.find("authorization");
-  return it != r.headers.end() && it->second == "Bearer " + options_.api_key;
+  return it != r.headers.end() && constant_time_equal(it->second, "Bearer " + options_.api_key);
 }
 
 void ApiHandler::add_cors(const HttpRequest& r, HttpResponse& response) const {
@@ -292,7 +292,8 @@ HttpResponse ApiHandler::health() const {
                                  {"model_kind", info.model_kind},
                                  {"image_size", info.image_size},
                                  // Token baselines (1t-clip, clip*) read SentencePiece ids: no renderer.
-                                 {"renderer", info.renderer.empty() ? Json(nullptr) : Json(info.renderer)}});
+                                 {"renderer", info.renderer.empty() ? Json(nullptr) : Json(info.renderer)},
+                                 {"read_only", info.read_only}});
 }
 
 HttpResponse ApiHandler::search(const Call& call) {

@@ -10,6 +10,9 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include <algorithm>
+#include <atomic>
+#include <chrono>
 #include <thread>
 #include <vector>
 
@@ -26,9 +29,38 @@ using tcp = net::ip::tcp;
 struct Shared {
   ApiHandler& handler;
   ServerOptions options;
-  net::thread_pool workers;
-  Shared(ApiHandler& h, const ServerOptions& o) : handler(h), options(o), workers(static_cast<size_t>(o.worker_threads)) {}
+  net::thread_pool workers;       // requests that run the model
+  net::thread_pool file_workers;  // everything else a worker answers
+  std::atomic<int64_t> queued{0}, file_queued{0};
+  std::atomic<uint64_t> rejected{0}, deadline_dropped{0};
+  Shared(ApiHandler& h, const ServerOptions& o)
+      : handler(h),
+        options(o),
+        workers(static_cast<size_t>(o.worker_threads)),
+        file_workers(static_cast<size_t>(std::max(1, o.file_threads))) {
+    if (options.max_queued <= 0) options.max_queued = options.worker_threads;
+  }
 };
+
+// The routes that run the model: what the bounded queue and its deadline are for.
+bool runs_model(const HttpRequest& r) {
+  if (r.method != "POST") return false;
+  const std::string path = r.target.substr(0, r.target.find('?'));
+  return path == "/v1/search" || path == "/v1/embed" || path == "/v1/classify" || path == "/v1/items";
+}
+
+// Cheap, and what a load balancer or monitor polls: answered without queueing.
+bool answered_inline(const HttpRequest& r) {
+  if (r.method != "GET" && r.method != "HEAD") return false;
+  const std::string path = r.target.substr(0, r.target.find('?'));
+  return path == "/v1/health" || path == "/metrics";
+}
+
+HttpResponse busy(const std::string& why) {
+  HttpResponse r = ApiHandler::error(503, "unavailable", "the server is busy (" + why + "); retry after 1 s");
+  r.headers.push_back({"Retry-After", "1"});
+  return r;
+}
 
 bhttp::response<bhttp::string_body> to_beast(const HttpResponse& r, unsigned version, bool keep_alive, bool head) {
   bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(r.status), version};
@@ -68,6 +100,10 @@ class Session : public std::enable_shared_from_this<Session> {
                                          " bytes"),
                    11, false, false);
     }
+    if (ec == bhttp::error::header_limit) {
+      return write(ApiHandler::error(431, "resource_exhausted", "request headers over the limit of 64 KiB"), 11, false,
+                   false);
+    }
     if (ec) {
       // A malformed request gets a 400; a timeout or reset just closes the connection.
       if (ec.category() == beast::error_code(bhttp::error::bad_target).category()) {
@@ -88,9 +124,32 @@ class Session : public std::enable_shared_from_this<Session> {
     const unsigned version = req.version();
     const bool keep_alive = req.keep_alive();
     const bool head = req.method() == bhttp::verb::head;
-    // The model and the index run on the worker pool; the I/O thread only moves bytes.
-    net::post(shared_.workers, [self = shared_from_this(), request = std::move(request), version, keep_alive, head]() mutable {
-      HttpResponse response = self->shared_.handler.handle(request);
+    if (answered_inline(request)) return write(shared_.handler.handle(request), version, keep_alive, head);
+    const bool model_work = runs_model(request);
+    // Admission: a place in the bounded queue, or an immediate 503 the client can retry.
+    std::atomic<int64_t>& queued = model_work ? shared_.queued : shared_.file_queued;
+    const int64_t max_queued = model_work ? shared_.options.max_queued : shared_.options.max_file_queued;
+    if (queued.fetch_add(1) >= max_queued) {
+      queued.fetch_sub(1);
+      shared_.rejected.fetch_add(1);
+      return write(busy(std::to_string(max_queued) + " requests already waiting"), version, keep_alive, head);
+    }
+    const auto admitted = std::chrono::steady_clock::now();
+    // The model and the index run on the worker pools; the I/O thread only moves bytes.
+    net::post(model_work ? shared_.workers : shared_.file_workers,
+              [self = shared_from_this(), request = std::move(request), version, keep_alive, head, admitted,
+               model_work]() mutable {
+      Shared& shared = self->shared_;
+      (model_work ? shared.queued : shared.file_queued).fetch_sub(1);
+      const int deadline_ms = model_work ? shared.options.queue_deadline_ms : 0;
+      const auto waited = std::chrono::steady_clock::now() - admitted;
+      HttpResponse response;
+      if (deadline_ms > 0 && waited > std::chrono::milliseconds(deadline_ms)) {
+        shared.deadline_dropped.fetch_add(1);  // its client has waited long enough: do not run it
+        response = busy("the request waited over " + std::to_string(deadline_ms) + " ms for a worker");
+      } else {
+        response = shared.handler.handle(request);
+      }
       net::post(self->stream_.get_executor(), [self, response = std::move(response), version, keep_alive, head]() mutable {
         self->write(response, version, keep_alive, head);
       });
@@ -145,8 +204,17 @@ struct HttpServer::Impl {
   }
 };
 
+bool is_loopback_host(const std::string& host) {
+  if (host == "localhost") return true;
+  beast::error_code ec;
+  const auto address = net::ip::make_address(host, ec);
+  return !ec && address.is_loopback();
+}
+
 HttpServer::HttpServer(ApiHandler& handler, const ServerOptions& options) : impl_(std::make_unique<Impl>(handler, options)) {
   CLIPPO_CHECK(options.io_threads >= 1 && options.worker_threads >= 1, kInvalidArgument, "thread counts must be >= 1");
+  CLIPPO_CHECK(options.max_queued >= 0 && options.queue_deadline_ms >= 0, kInvalidArgument,
+               "max_queued and queue_deadline_ms must be >= 0");
   beast::error_code ec;
   const auto address = net::ip::make_address(options.host, ec);
   CLIPPO_CHECK(!ec, kInvalidArgument, "bad host address '" + options.host + "': " + ec.message());
@@ -160,9 +228,17 @@ HttpServer::HttpServer(ApiHandler& handler, const ServerOptions& options) : impl
                "cannot listen on " + options.host + ":" + std::to_string(options.port) + ": " + ec.message());
 }
 
-HttpServer::~HttpServer() { impl_->shared.workers.join(); }
+HttpServer::~HttpServer() {
+  impl_->shared.workers.join();
+  impl_->shared.file_workers.join();
+}
 
 uint16_t HttpServer::port() const { return impl_->acceptor.local_endpoint().port(); }
+
+AdmissionStats HttpServer::admission() const {
+  const Shared& s = impl_->shared;
+  return {s.queued.load(), s.rejected.load(), s.deadline_dropped.load()};
+}
 
 void HttpServer::run() {
   impl_->signals.async_wait([this](beast::error_code, int) { stop(); });
@@ -172,6 +248,7 @@ void HttpServer::run() {
   impl_->ioc.run();
   for (auto& t : threads) t.join();
   impl_->shared.workers.join();  // in-flight handlers finish before the engine goes away
+  impl_->shared.file_workers.join();
 }
 
 void HttpServer::stop() {

@@ -26,4 +26,17 @@ inline std::string_view trim(std::string_view text, std::string_view chars = " \
   return text.substr(begin, text.find_last_not_of(chars) - begin + 1);
 }
 
+// Equality whose time depends on the lengths only, not on where the strings first differ: for
+// secrets (an API key) a byte-by-byte early exit would let a client find the key by timing.
+inline bool constant_time_equal(std::string_view a, std::string_view b) {
+  const size_t n = a.size() > b.size() ? a.size() : b.size();
+  volatile unsigned char diff = a.size() == b.size() ? 0 : 1;
+  for (size_t i = 0; i < n; ++i) {
+    const unsigned char x = i < a.size() ? static_cast<unsigned char>(a[i]) : 0;
+    const unsigned char y = i < b.size() ? static_cast<unsigned char>(b[i]) : 0;
+    diff = static_cast<unsigned char>(diff | (x ^ y));
+  }
+  return diff == 0;
+}
+
 }  // namespace clippo

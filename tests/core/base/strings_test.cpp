@@ -23,5 +23,15 @@ TEST(Trim, TakesTheCharactersToDrop) {
   EXPECT_EQ(trim("--a-b--", "-"), "a-b");
 }
 
+TEST(StringsTest, ConstantTimeEqualIsEquality) {
+  EXPECT_TRUE(constant_time_equal("", ""));
+  EXPECT_TRUE(constant_time_equal("Bearer s3cret", "Bearer s3cret"));
+  EXPECT_FALSE(constant_time_equal("Bearer s3cret", "Bearer s3creT"));
+  EXPECT_FALSE(constant_time_equal("Bearer s3cret", "Bearer s3cret2"));  // a prefix is not equal
+  EXPECT_FALSE(constant_time_equal("", "x"));
+  EXPECT_FALSE(constant_time_equal(std::string("a\0b", 3), std::string("a\0c", 3)));
+  EXPECT_FALSE(constant_time_equal(std::string("ab\0", 3), "ab"));  // padding does not make equal
+}
+
 }  // namespace
 }  // namespace clippo
