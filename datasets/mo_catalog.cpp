@@ -67,6 +67,8 @@ std::vector<MoEntry> parse_mo_catalog(const std::string& bytes, const std::strin
       id.erase(0, eot + 1);
     }
     e.msgid = id.substr(0, id.find('\0'));
+    // "ctx\x04" or "\0plural" alone: no source string to name anything by (found by fuzzing).
+    if (e.msgid.empty()) continue;
     const std::string str = mo.string_at(translations, i);
     e.msgstr = str.substr(0, str.find('\0'));
     entries.push_back(std::move(e));

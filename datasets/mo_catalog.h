@@ -17,7 +17,8 @@ struct MoEntry {
   std::string msgstr;   // the translation; its first form when plural
 };
 
-// Entries in file order (msgfmt sorts them by msgid), without the header entry (empty msgid).
+// Entries in file order (msgfmt sorts them by msgid), without the header entry (empty msgid)
+// and without any other entry whose msgid is empty (a context or plural alone).
 // Throws NotFound (no such file) or InvalidArgument naming the file and the fault (bad magic,
 // unknown major revision, a table or string outside the file).
 std::vector<MoEntry> read_mo_catalog(const std::string& path);

@@ -69,7 +69,8 @@ ModelRetrieval evaluate_retrieval(const datasets::RetrievalDataset& data, const 
   const std::vector<float> image_z = embed_all(n_images, image_at, embed_images, o, done, total);
   const size_t dim = image_z.size() / n_images;
   ModelRetrieval result;
-  for (const auto& [language, captions] : kept) {
+  for (const auto& [language, language_captions] : kept) {
+    const auto& captions = language_captions;  // a lambda cannot capture a structured binding in clang 14
     if (captions.empty()) continue;
     const auto text_at = [&](size_t i) { return captions[i]->text; };
     const std::vector<float> text_z = embed_all(captions.size(), text_at, embed_texts, o, done, total);

@@ -1,24 +1,35 @@
 #!/usr/bin/env bash
-# Builds the libFuzzer targets with clang (ASan + UBSan) into build-fuzz/ and runs each for
-# the given number of seconds (default 30) from the seed corpus in fuzz/corpus/.
+# Builds the libFuzzer targets (fuzz/, ASan + UBSan, in build-sanitize/) and runs each for the
+# given number of seconds (default 30) from its seed corpus fuzz/corpus/<target without fuzz_>,
+# with fuzz/<target without fuzz_>.dict when there is one.
+#   bash scripts/fuzz.sh [SECONDS] [TARGET...]     (default: every target)
+# A crash, leak or sanitizer report stops the run; the input is kept in build-sanitize/artifacts/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECONDS_PER_TARGET=${1:-30}
-CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DCLIPPO_BUILD_FUZZ=ON -DCLIPPO_BUILD_TESTS=OFF >/dev/null
-cmake --build build-fuzz -j "${CLIPPO_JOBS:-2}" --target fuzz_text_renderer fuzz_image_decoder
-for target in fuzz_text_renderer fuzz_image_decoder; do
+shift || true
+TARGETS=("$@")
+if ((${#TARGETS[@]} == 0)); then
+  TARGETS=(fuzz_text_renderer fuzz_image_decoder fuzz_npz_model_loader fuzz_write_ahead_log fuzz_tar_reader
+           fuzz_mo_catalog fuzz_po_catalog fuzz_svg_rasterizer fuzz_api_handler)
+fi
+bash scripts/sanitizer_build.sh "${TARGETS[@]}"
+mkdir -p build-sanitize/artifacts
+export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$PWD/fuzz/lsan.supp:print_suppressions=0}
+for target in "${TARGETS[@]}"; do
+  name=${target#fuzz_}
   corpus=$(mktemp -d)
-  cp -r "fuzz/corpus/${target#fuzz_}/." "$corpus/" 2>/dev/null || true
+  cp -r "fuzz/corpus/$name/." "$corpus/" 2>/dev/null || true
+  dict=()
+  if [ -f "fuzz/$name.dict" ]; then dict=(-dict="fuzz/$name.dict"); fi
   echo "fuzz: $target for ${SECONDS_PER_TARGET}s"
-  mkdir -p build-fuzz/artifacts
-  log="build-fuzz/artifacts/$target.log"
+  log="build-sanitize/artifacts/$target.log"
   set +e  # libFuzzer exits non-zero on a crash, leak or timeout: keep its code
-  "build-fuzz/fuzz/$target" -max_total_time="$SECONDS_PER_TARGET" -max_len=65536 -rss_limit_mb=2048 \
-    -artifact_prefix=build-fuzz/artifacts/ -print_final_stats=1 "$corpus" >"$log" 2>&1
+  "build-sanitize/fuzz/$target" -max_total_time="$SECONDS_PER_TARGET" -max_len=65536 -rss_limit_mb=2048 \
+    -timeout=60 -artifact_prefix=build-sanitize/artifacts/ -print_final_stats=1 "${dict[@]}" "$corpus" >"$log" 2>&1
   rc=$?
   set -e
-  grep -E "^(stat::number_of_executed_units|==[0-9]+==|SUMMARY)" "$log" || true
+  grep -E "^(stat::number_of_executed_units|stat::average_exec_per_sec|==[0-9]+==|SUMMARY)" "$log" || true
   rm -rf "$corpus"
-  if [ "$rc" -ne 0 ]; then tail -40 "$log"; echo "fuzz: $target failed (exit $rc); input in build-fuzz/artifacts/"; exit "$rc"; fi
+  if [ "$rc" -ne 0 ]; then tail -40 "$log"; echo "fuzz: $target failed (exit $rc); input in build-sanitize/artifacts/"; exit "$rc"; fi
 done

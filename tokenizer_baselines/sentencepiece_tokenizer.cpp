@@ -38,6 +38,20 @@ void bind(void* handle, const char* name, F& out) {
   CLIPPO_CHECK(out != nullptr, kUnavailable, std::string("SentencePiece shim lacks ") + name);
 }
 
+// RTLD_DEEPBIND keeps the shim's protobuf apart from LibTorch's. AddressSanitizer's runtime
+// cannot work with it; the sanitized build runs the tokenizer tests without LibTorch loaded.
+#if defined(__SANITIZE_ADDRESS__)
+constexpr int kDeepBind = 0;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+constexpr int kDeepBind = 0;
+#else
+constexpr int kDeepBind = RTLD_DEEPBIND;
+#endif
+#else
+constexpr int kDeepBind = RTLD_DEEPBIND;
+#endif
+
 const SentencePieceLibrary& spm() {
   static const SentencePieceLibrary lib = [] {
     const char* env = std::getenv("CLIPPO_SENTENCEPIECE_SHIM");
@@ -45,7 +59,7 @@ const SentencePieceLibrary& spm() {
     const std::string path = env != nullptr && *env != '\0'
                                  ? std::string(env)
                                  : installed_or("lib/clippo/libclippo_sentencepiece.so", CLIPPO_SENTENCEPIECE_SHIM);
-    void* handle = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL | RTLD_DEEPBIND);
+    void* handle = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL | kDeepBind);
     if (handle == nullptr) {
       const char* why = dlerror();
       throw Error(ErrorCode::kUnavailable, "cannot load the SentencePiece shim " + path + ": " + (why ? why : "?") +

@@ -248,6 +248,12 @@ HttpResponse ApiHandler::dispatch(const HttpRequest& r, std::string& label) {
     resp.headers.push_back({"Access-Control-Max-Age", "600"});
     return resp;
   }
+  // Only origin-form targets ("/path?query"); "*", "?x" or an absolute URL name no route here
+  // (an empty path reached the static files as an out-of-range read: found by fuzzing).
+  if (path.empty() || path[0] != '/') {
+    label = "bad_target";
+    return error(400, "invalid_argument", "the request target must be a path starting with '/'");
+  }
   const std::vector<std::string> segments = path_segments(path);
   std::string allowed;  // methods of the routes whose pattern fits, for a 405
   for (const Route& route : routes_) {

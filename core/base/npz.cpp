@@ -265,6 +265,11 @@ std::map<std::string, NpyArray> parse_npz(const std::string& bytes, const std::s
       CLIPPO_CHECK(comp_size == size, kInvalidArgument, where + ": inconsistent sizes");
       npy = bytes.substr(data_start, size);
     } else if (method == 8) {
+      // Deflate expands at most 1032:1 (zlib's documented bound). A member claiming more is
+      // corrupt or hostile: refused before its claimed size is allocated (found by fuzzing).
+      CLIPPO_CHECK(size <= comp_size * 1032 + 64, kInvalidArgument,
+                   where + ": claims " + std::to_string(size) + " bytes from " + std::to_string(comp_size) +
+                       " compressed, more than deflate can produce (corrupt file)");
       npy = inflate_raw(bytes.data() + data_start, comp_size, size, where);
     } else {
       throw Error(ErrorCode::kInvalidArgument, where + ": unsupported compression method " + std::to_string(method));

@@ -227,7 +227,8 @@ std::string summary_markdown(const CorpusSummary& s) {
         std::to_string(s.n_heldout_source_items) + "; training examples " + std::to_string(s.n_train_examples) +
         "; text pairs " + std::to_string(s.n_text_pairs) + ".\n\n## Items with a caption, per locale\n\n"
         "| locale | train | held-out concepts | held-out source |\n| --- | ---: | ---: | ---: |\n";
-  for (const auto& [locale, splits] : s.items_per_locale) {
+  for (const auto& [locale, locale_splits] : s.items_per_locale) {
+    const auto& splits = locale_splits;  // a lambda cannot capture a structured binding in clang 14
     auto n = [&](const char* split) {
       const auto it = splits.find(split);
       return std::to_string(it == splits.end() ? 0 : it->second);

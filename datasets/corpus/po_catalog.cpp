@@ -73,7 +73,12 @@ std::vector<PoEntry> parse_po_catalog(const std::string& text, const std::string
   bool has_msgid = false, has_msgstr = false, next_fuzzy = false;
   std::string* target = nullptr;  // the string continuation lines append to
   std::string ignored;            // msgid_plural and msgstr[n > 0]
+  size_t line_no = 0;
   auto finish = [&] {
+    // Octal and hex escapes can spell bytes that are not UTF-8 in a file that is (found by fuzzing).
+    for (const std::string* field : {&entry.context, &entry.msgid, &entry.msgstr}) {
+      if (!is_valid_utf8(*field)) fail(source, line_no, "an escape makes the entry before this line not UTF-8");
+    }
     if (has_msgid && !entry.msgid.empty()) out.push_back(entry);
     entry = PoEntry{};
     has_msgid = has_msgstr = false;
@@ -81,7 +86,6 @@ std::vector<PoEntry> parse_po_catalog(const std::string& text, const std::string
   };
   std::istringstream in(text);
   std::string line;
-  size_t line_no = 0;
   while (std::getline(in, line)) {
     ++line_no;
     if (!line.empty() && line.back() == '\r') line.pop_back();

@@ -83,6 +83,15 @@ TEST(MoCatalogTest, BothByteOrdersContextAndPlural) {
   }
 }
 
+TEST(MoCatalogTest, EntriesWithoutAMsgidAreLeftOut) {
+  // Found by fuzz_mo_catalog: a context or a plural with an empty source string came back as an
+  // entry with an empty msgid, which nothing can be named by.
+  const std::vector<MoEntry> e = parse_mo_catalog(
+      make_mo({{"", "header"}, {"ctx\x04", "x"}, {std::string("\0plural", 7), "y"}, {"Chad", "Tschad"}}), "m.mo");
+  ASSERT_EQ(e.size(), 1u);
+  EXPECT_EQ(e[0].msgid, "Chad");
+}
+
 TEST(MoCatalogTest, CorruptCataloguesAreErrorsNamingTheFile) {
   const std::string good = make_mo({{"France", "Frankreich"}});
   std::string bad_magic = good;

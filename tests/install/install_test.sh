@@ -44,12 +44,16 @@ cp "$src/tests/data/images/photo.png" "$src/tests/data/images/gray.png" images/
 "$clippo" index build --model default --images images --out store --json
 "$clippo" serve --store store --port 0 --port-file port >serve.log 2>&1 &
 server=$!
-for _ in $(seq 100); do [ -s port ] && break; sleep 0.2; done
+# Says what went wrong with the server's own log (a loaded CI machine is slow, not broken: 60 s).
+fail() { echo "FAIL: $*" >&2; echo "--- serve.log:" >&2; cat serve.log >&2; exit 1; }
+for _ in $(seq 300); do [ -s port ] && break; sleep 0.2; done
+[ -s port ] || fail "no port file after 60 s"
 port=$(cat port)
-for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/v1/health" >/dev/null && break; sleep 0.2; done
-curl -sf "http://127.0.0.1:$port/" | grep -q "<title>clippo" || { echo "FAIL: page not served" >&2; cat serve.log; exit 1; }
-curl -sf "http://127.0.0.1:$port/v1/openapi.json" | grep -q '"openapi"' || { echo "FAIL: no OpenAPI" >&2; exit 1; }
-hits=$(curl -sf -X POST -H 'Content-Type: application/json' -d '{"query": "a grey square", "k": 2}' \
+for _ in $(seq 300); do curl -sf "http://127.0.0.1:$port/v1/health" >/dev/null && break; sleep 0.2; done
+curl -sf "http://127.0.0.1:$port/v1/health" >/dev/null || fail "not ready after 60 s"
+curl -sf "http://127.0.0.1:$port/" | grep -q "<title>clippo" || fail "page not served"
+curl -sf "http://127.0.0.1:$port/v1/openapi.json" | grep -q '"openapi"' || fail "no OpenAPI"
+hits=$(curl -s -X POST -H 'Content-Type: application/json' -d '{"query": "a grey square", "k": 2}' \
   "http://127.0.0.1:$port/v1/search")
-grep -q '"results":\[{' <<<"$hits" || { echo "FAIL: search answered $hits" >&2; exit 1; }
+grep -q '"results":\[{' <<<"$hits" || fail "search answered $hits"
 echo "install test: ok"

@@ -11,10 +11,25 @@
 #include <malloc.h>
 #endif
 
+// Under AddressSanitizer malloc is the sanitizer's, not glibc's: there is no glibc heap to look at.
+#if defined(__SANITIZE_ADDRESS__)
+#define CLIPPO_GLIBC_MALLOC 0
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define CLIPPO_GLIBC_MALLOC 0
+#endif
+#endif
+#if !defined(CLIPPO_GLIBC_MALLOC) && defined(__GLIBC__)
+#define CLIPPO_GLIBC_MALLOC 1
+#endif
+#ifndef CLIPPO_GLIBC_MALLOC
+#define CLIPPO_GLIBC_MALLOC 0
+#endif
+
 namespace clippo {
 namespace {
 
-#if defined(__GLIBC__)
+#if CLIPPO_GLIBC_MALLOC
 TEST(AllocatorTuning, LargeBlocksComeFromTheHeapAndStayThere) {
   keep_freed_memory_for_reuse();
   constexpr size_t kBytes = size_t{64} << 20;  // far above glibc's default 128 KiB mmap threshold

@@ -71,6 +71,18 @@ TEST(NpzTest, TruncatedAndCorruptFilesAreClearErrors) {
   EXPECT_THROW(read_npz("/nonexistent/model.npz"), Error);
 }
 
+TEST(NpzTest, AMemberClaimingMoreThanDeflateCanProduceIsRefusedBeforeAllocating) {
+  // Found by fuzz_npz_model_loader: 1 KiB whose deflated member claims 2 GB uncompressed.
+  const std::string bytes = read_file(std::string(CLIPPO_TEST_DATA_DIR) + "/fuzz_findings/npz_claims_2gb_uncompressed.npz");
+  try {
+    parse_npz(bytes, "m.npz");
+    ADD_FAILURE() << "accepted a member claiming 2 GB from 1 KiB";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::kInvalidArgument);
+    EXPECT_NE(std::string(e.what()).find("more than deflate can produce"), std::string::npos) << e.what();
+  }
+}
+
 TEST(NpzTest, HalfAndBfloat16ConversionsRoundToNearestEven) {
   for (uint32_t h = 0; h < 0x10000; ++h) {
     if ((h & 0x7C00) == 0x7C00 && (h & 0x3FF)) continue;  // NaN payloads

@@ -69,6 +69,9 @@ TEST(PoCatalog, MalformedFilesAreOneErrorNamingTheLine) {
   EXPECT_NE(error_of("msgid \"\\q\"\n").find("unknown escape"), std::string::npos);
   EXPECT_NE(error_of("msgid \"\xff\"\n").find("not UTF-8"), std::string::npos);
   EXPECT_NE(error_of("msgid\n").find("without a quoted string"), std::string::npos);
+  // Found by fuzz_po_catalog: escapes spelling bytes that are not UTF-8, in a file that is.
+  EXPECT_NE(error_of("msgid \"on\\xf0y\"\nmsgstr \"x\"\n").find("not UTF-8"), std::string::npos);
+  EXPECT_NE(error_of("msgid \"a\"\nmsgstr \"\\377\"\n\nmsgid \"b\"\n").find("line 4"), std::string::npos);
 }
 
 TEST(PoCatalog, MissingFileIsNotFound) {
