@@ -39,7 +39,7 @@ HttpResponse json_response(int status, const Json& j) { return {status, "applica
 Json parse_json_body(const HttpRequest& r) {
   try {
     return Json::parse(r.body);
-  } catch (const Json::parse_error& e) {
+  } catch (const Json::exception& e) {  // parse_error, and out_of_range for a number past 1e308 (found by fuzzing)
     throw Error(ErrorCode::kInvalidArgument, std::string("malformed JSON: ") + e.what());
   }
 }

@@ -2,9 +2,48 @@
 #include "datasets/corpus/svg_rasterizer.h"
 
 #include <algorithm>
+#include <cctype>
+#include <string>
 #include <memory>
 
 #include "core/base/error.h"
+
+namespace clippo::datasets {
+
+std::string without_text_elements(std::string_view svg) {
+  std::string out;
+  out.reserve(svg.size());
+  size_t pos = 0;
+  for (;;) {
+    size_t open = svg.find("<text", pos);
+    // "<text" followed by a name character is another element (<textPath>), not <text>.
+    while (open != std::string_view::npos && open + 5 < svg.size() &&
+           (std::isalnum(static_cast<unsigned char>(svg[open + 5])) || svg[open + 5] == '-' || svg[open + 5] == '_' ||
+            svg[open + 5] == ':' || svg[open + 5] == '.')) {
+      open = svg.find("<text", open + 5);
+    }
+    if (open == std::string_view::npos) break;
+    out.append(svg.substr(pos, open - pos));
+    const size_t tag_end = svg.find('>', open);
+    if (tag_end == std::string_view::npos) return out;  // cut short: the parser will say so
+    if (svg[tag_end - 1] == '/') {                      // <text .../>
+      pos = tag_end + 1;
+      continue;
+    }
+    size_t close = svg.find("</text", tag_end);
+    while (close != std::string_view::npos && close + 6 < svg.size() && svg[close + 6] != '>' &&
+           !std::isspace(static_cast<unsigned char>(svg[close + 6]))) {
+      close = svg.find("</text", close + 6);  // </textPath> inside the text
+    }
+    const size_t close_end = close == std::string_view::npos ? std::string_view::npos : svg.find('>', close);
+    if (close_end == std::string_view::npos) return out;
+    pos = close_end + 1;
+  }
+  out.append(svg.substr(pos));
+  return out;
+}
+
+}  // namespace clippo::datasets
 
 #if CLIPPO_HAVE_RSVG
 #include <cairo.h>
@@ -25,9 +64,14 @@ struct CairoDeleter {
 
 }  // namespace
 
-ImageU8 rasterize_svg(std::string_view svg, int size_px, const std::string& source) {
+ImageU8 rasterize_svg(std::string_view svg_in, int size_px, const std::string& source) {
   CLIPPO_CHECK(size_px >= 8 && size_px <= 4096, kInvalidArgument,
                "SVG canvas size must be in [8, 4096] px, got " + std::to_string(size_px));
+  // librsvg 2.54 (Debian 12) aborts the whole process on some text (a font size FreeType
+  // refuses trips a Rust assertion, found by fuzzing), and words inside a training picture
+  // would teach the model to read its label rather than see it: pictures are drawn without
+  // their <text> elements.
+  const std::string svg = without_text_elements(svg_in);
   GError* error = nullptr;
   std::unique_ptr<RsvgHandle, GObjectDeleter> handle(rsvg_handle_new_from_data(
       reinterpret_cast<const guint8*>(svg.data()), static_cast<gsize>(svg.size()), &error));

@@ -164,6 +164,7 @@ TEST_F(HttpServerTest, HostileInputGetsOneJsonErrorEach) {
       {"GET", "/v1/nothing", "", "application/json", 404},
       {"GET", "/../../etc/passwd", "", "application/json", 404},
       {"POST", "/v1/embed", R"({"texts": []})", "application/json", 400},
+      {"POST", "/v1/search", R"({"query": "x", "k": 92233720361e999854775807})", "application/json", 400},  // fuzzing
       {"POST", "/v1/items", R"({"uri": "/etc/passwd"})", "application/json", 400},
   };
   for (const Case& c : cases) {

@@ -68,5 +68,29 @@ TEST(SvgRasterizer, UnreadableDocumentIsOneErrorNamingIt) {
   }
 }
 
+TEST(SvgRasterizer, TextElementsAreLeftOut) {
+  EXPECT_EQ(without_text_elements("<svg><rect/><text x='1'>cat<tspan>s</tspan></text><circle/></svg>"),
+            "<svg><rect/><circle/></svg>");
+  EXPECT_EQ(without_text_elements("<svg><text/><text a='b'/></svg>"), "<svg></svg>");
+  EXPECT_EQ(without_text_elements("<svg><text><textPath href='#p'>x</textPath></text ></svg>"), "<svg></svg>");
+  EXPECT_EQ(without_text_elements("<svg><textPath/><textArea/></svg>"), "<svg><textPath/><textArea/></svg>");
+  EXPECT_EQ(without_text_elements("<svg><text>never closed"), "<svg>");
+}
+
+TEST(SvgRasterizer, AFontSizeFreeTypeRefusesDoesNotAbortTheProcess) {
+  // Found by fuzz_svg_rasterizer: librsvg 2.54 panicked (an assertion in its text layout) and
+  // aborted the process on this document. The picture is drawn without its text.
+  const std::string svg =
+      "<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 128 64'><rect width='64' height='64' fill='red'/>"
+      "<text x='8' y='40' font-size='2000000000000000'>cat</text></svg>";
+  try {
+    const ImageU8 out = rasterize_svg(svg, 32, "huge_font.svg");
+    EXPECT_EQ(out.width, 32);
+  } catch (const Error& e) {
+    if (e.code() == ErrorCode::kFailedPrecondition) GTEST_SKIP() << e.what();
+    ADD_FAILURE() << e.what();
+  }
+}
+
 }  // namespace
 }  // namespace clippo::datasets
