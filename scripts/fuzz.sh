@@ -3,6 +3,7 @@
 # given number of seconds (default 30) from its seed corpus fuzz/corpus/<target without fuzz_>,
 # with fuzz/<target without fuzz_>.dict when there is one.
 #   bash scripts/fuzz.sh [SECONDS] [TARGET...]     (default: every target)
+#   FUZZ_RUNS=10000000 bash scripts/fuzz.sh 7200 fuzz_po_catalog   (a long run: stops at N executions)
 # A crash, leak or sanitizer report stops the run; the input is kept in build-sanitize/artifacts/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,13 +21,15 @@ for target in "${TARGETS[@]}"; do
   name=${target#fuzz_}
   corpus=$(mktemp -d)
   cp -r "fuzz/corpus/$name/." "$corpus/" 2>/dev/null || true
+  runs=()
+  if [ -n "${FUZZ_RUNS:-}" ]; then runs=(-runs="$FUZZ_RUNS"); fi
   dict=()
   if [ -f "fuzz/$name.dict" ]; then dict=(-dict="fuzz/$name.dict"); fi
   echo "fuzz: $target for ${SECONDS_PER_TARGET}s"
   log="build-sanitize/artifacts/$target.log"
   set +e  # libFuzzer exits non-zero on a crash, leak or timeout: keep its code
   "build-sanitize/fuzz/$target" -max_total_time="$SECONDS_PER_TARGET" -max_len=65536 -rss_limit_mb=2048 \
-    -timeout=60 -artifact_prefix=build-sanitize/artifacts/ -print_final_stats=1 "${dict[@]}" "$corpus" >"$log" 2>&1
+    -timeout=60 -artifact_prefix=build-sanitize/artifacts/ -print_final_stats=1 "${runs[@]}" "${dict[@]}" "$corpus" >"$log" 2>&1
   rc=$?
   set -e
   grep -E "^(stat::number_of_executed_units|stat::average_exec_per_sec|==[0-9]+==|SUMMARY)" "$log" || true

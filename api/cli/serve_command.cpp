@@ -9,6 +9,7 @@
 #include "api/cli/model_arg.h"
 #include "api/engine/search_engine.h"
 #include "api/http/http_server.h"
+#include "core/base/error.h"
 #include "core/base/file_io.h"
 #include "core/base/install_layout.h"
 
@@ -73,7 +74,14 @@ int run_serve(const ServeOptions& o) {
   std::cerr << "clippo: serving " << info.items << " items from " << o.store << " on http://" << o.host << ":"
             << server.port() << "/ (model " << info.model.content_hash << ")" << std::endl;
   server.run();
-  engine.checkpoint();
+  if (!o.read_only) {
+    try {
+      engine.checkpoint();  // a quicker next start: the log replays nothing
+    } catch (const Error& e) {
+      // Every acknowledged write is already in the log; a full disk at exit loses nothing.
+      std::cerr << "clippo: warning: no snapshot at exit (the write-ahead log keeps every write): " << e.what() << "\n";
+    }
+  }
   std::cerr << "clippo: stopped" << std::endl;
   return 0;
 }

@@ -25,14 +25,19 @@ struct Server {
   uint16_t port = 0;
 };
 
-Server start_server(const std::string& store, const std::string& port_file) {
+Server start_server(const std::string& store, const std::string& port_file, bool read_only = false) {
   fs::remove(port_file);
   const pid_t pid = fork();
   if (pid == 0) {
     const std::string err = port_file + ".log";
     freopen(err.c_str(), "w", stderr);
-    execl(CLIPPO_BINARY, CLIPPO_BINARY, "serve", "--store", store.c_str(), "--port", "0", "--port-file",
-          port_file.c_str(), "--api-key", "k", nullptr);
+    if (read_only) {
+      execl(CLIPPO_BINARY, CLIPPO_BINARY, "serve", "--store", store.c_str(), "--port", "0", "--port-file",
+            port_file.c_str(), "--api-key", "k", "--read-only", nullptr);
+    } else {
+      execl(CLIPPO_BINARY, CLIPPO_BINARY, "serve", "--store", store.c_str(), "--port", "0", "--port-file",
+            port_file.c_str(), "--api-key", "k", nullptr);
+    }
     _exit(127);
   }
   for (int i = 0; i < 300 && !fs::exists(port_file); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
@@ -81,6 +86,33 @@ TEST(ServeCommandTest, SigkillLosesNoAcknowledgedItemAndSigtermStops) {
   kill(server.pid, SIGTERM);
   waitpid(server.pid, &status, 0);
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << read_file(port_file + ".log");
+}
+
+TEST(ServeCommandTest, ReadOnlyServesSearchesAndRefusesWritesWithoutTouchingTheStore) {
+  const fs::path dir = temp_dir() / "serve_read_only";
+  remove_tree(dir.string());
+  fs::create_directories(dir / "images");
+  fs::copy(std::string(CLIPPO_TEST_DATA_DIR) + "/images/photo.png", dir / "images" / "photo.png");
+  const std::string model = (dir / "m.npz").string(), store = (dir / "store").string(), port_file = (dir / "port").string();
+  ASSERT_EQ(run_clippo("model init --variant mu/16 --out-dim 8 -o " + model).exit_code, 0);
+  ASSERT_EQ(run_clippo("index build --model " + model + " --images " + (dir / "images").string() + " --out " + store).exit_code, 0);
+  const std::string wal_before = read_file(store + "/wal.log");
+
+  const Server server = start_server(store, port_file, /*read_only=*/true);
+  const auto health = nlohmann::json::parse(http::testing::request(server.port, "GET", "/v1/health").body);
+  EXPECT_EQ(health["read_only"], true);
+  EXPECT_EQ(http::testing::request(server.port, "POST", "/v1/search", R"({"query": "x", "k": 1})",
+                                   {{"Content-Type", "application/json"}}).status, 200);
+  const auto add = http::testing::request(server.port, "POST", "/v1/items", R"({"text": "a new item"})",
+                                          {{"Content-Type", "application/json"}, {"Authorization", "Bearer k"}});
+  EXPECT_EQ(add.status, 409) << add.body;
+  EXPECT_NE(add.body.find("read-only"), std::string::npos) << add.body;
+  EXPECT_EQ(http::testing::request(server.port, "DELETE", "/v1/items/0", "", {{"Authorization", "Bearer k"}}).status, 409);
+  kill(server.pid, SIGTERM);
+  int status = 0;
+  waitpid(server.pid, &status, 0);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << read_file(port_file + ".log");
+  EXPECT_EQ(read_file(store + "/wal.log"), wal_before);
 }
 
 }  // namespace
