@@ -45,14 +45,21 @@ Server start_server(const std::string& store, const std::string& port_file, bool
   return {pid, static_cast<uint16_t>(std::stoi(read_file(port_file)))};
 }
 
-TEST(ServeCommandTest, SigkillLosesNoAcknowledgedItemAndSigtermStops) {
-  const fs::path dir = temp_dir() / "serve";
+// A fresh folder `dir` with a tiny model and a store of one image built from it.
+void make_store(const fs::path& dir) {
   remove_tree(dir.string());
   fs::create_directories(dir / "images");
   fs::copy(std::string(CLIPPO_TEST_DATA_DIR) + "/images/photo.png", dir / "images" / "photo.png");
-  const std::string model = (dir / "m.npz").string(), store = (dir / "store").string(), port_file = (dir / "port").string();
+  const std::string model = (dir / "m.npz").string();
   ASSERT_EQ(run_clippo("model init --variant mu/16 --out-dim 8 -o " + model).exit_code, 0);
-  ASSERT_EQ(run_clippo("index build --model " + model + " --images " + (dir / "images").string() + " --out " + store).exit_code, 0);
+  ASSERT_EQ(run_clippo("index build --model " + model + " --images " + (dir / "images").string() + " --out " +
+                       (dir / "store").string()).exit_code, 0);
+}
+
+TEST(ServeCommandTest, SigkillLosesNoAcknowledgedItemAndSigtermStops) {
+  const fs::path dir = temp_dir() / "serve";
+  ASSERT_NO_FATAL_FAILURE(make_store(dir));
+  const std::string store = (dir / "store").string(), port_file = (dir / "port").string();
 
   Server server = start_server(store, port_file);
   const std::string image = base64_encode(read_file(std::string(CLIPPO_TEST_DATA_DIR) + "/images/gray.png"));
@@ -90,12 +97,8 @@ TEST(ServeCommandTest, SigkillLosesNoAcknowledgedItemAndSigtermStops) {
 
 TEST(ServeCommandTest, ReadOnlyServesSearchesAndRefusesWritesWithoutTouchingTheStore) {
   const fs::path dir = temp_dir() / "serve_read_only";
-  remove_tree(dir.string());
-  fs::create_directories(dir / "images");
-  fs::copy(std::string(CLIPPO_TEST_DATA_DIR) + "/images/photo.png", dir / "images" / "photo.png");
-  const std::string model = (dir / "m.npz").string(), store = (dir / "store").string(), port_file = (dir / "port").string();
-  ASSERT_EQ(run_clippo("model init --variant mu/16 --out-dim 8 -o " + model).exit_code, 0);
-  ASSERT_EQ(run_clippo("index build --model " + model + " --images " + (dir / "images").string() + " --out " + store).exit_code, 0);
+  ASSERT_NO_FATAL_FAILURE(make_store(dir));
+  const std::string store = (dir / "store").string(), port_file = (dir / "port").string();
   const std::string wal_before = read_file(store + "/wal.log");
 
   const Server server = start_server(store, port_file, /*read_only=*/true);
