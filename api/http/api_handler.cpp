@@ -2,6 +2,8 @@
 
 #include <chrono>
 #include <filesystem>
+#include <set>
+#include <string>
 #include <nlohmann/json.hpp>
 
 #include "core/base/base64.h"
@@ -211,7 +213,11 @@ HttpResponse ApiHandler::handle(const HttpRequest& request) {
     response = error(500, "internal", e.what());
   }
   add_cors(request, response);
-  metrics_.observe(label, request.method, response.status,
+  // The method is client text: as a metric label it would grow the metrics without bound and
+  // could break their format (found by fuzzing), so methods outside HTTP's own are "other".
+  static const std::set<std::string> kMethods = {"GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH"};
+  const std::string method_label = kMethods.count(request.method) ? request.method : "other";
+  metrics_.observe(label, method_label, response.status,
                    std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   return response;
 }

@@ -345,6 +345,18 @@ TEST_F(HttpServerTest, CorsAllowListAndMetrics) {
   const std::string m = request(port(), "GET", "/metrics").body;
   EXPECT_NE(m.find("clippo_http_requests_total{route=\"/v1/health\",method=\"GET\",status=\"200\"}"), std::string::npos);
   EXPECT_NE(m.find("clippo_http_request_duration_seconds_bucket"), std::string::npos);
+  // Found by fuzz_api_handler: a client's method became a metric label as sent, growing the
+  // metrics without bound. Methods outside HTTP's own are counted as "other".
+  for (const std::string method : {"BREW", "X\"}\n#", "PROPFIND"}) {
+    HttpRequest odd;
+    odd.method = method;
+    odd.target = "/v1/health";
+    handler_->handle(odd);
+  }
+  const std::string after = request(port(), "GET", "/metrics").body;
+  EXPECT_EQ(after.find("BREW"), std::string::npos);
+  EXPECT_EQ(after.find("PROPFIND"), std::string::npos);
+  EXPECT_NE(after.find("method=\"other\""), std::string::npos);
 }
 
 // A picture whose header claims 100,000 x 100,000 pixels is refused from the header, before
