@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "core/base/error.h"
+#include "core/base/sanitizers.h"
 #include "core/base/install_layout.h"
 #include "core/base/file_io.h"
 #include "core/base/utf8.h"
@@ -40,17 +41,7 @@ void bind(void* handle, const char* name, F& out) {
 
 // RTLD_DEEPBIND keeps the shim's protobuf apart from LibTorch's. AddressSanitizer's runtime
 // cannot work with it; the sanitized build runs the tokenizer tests without LibTorch loaded.
-#if defined(__SANITIZE_ADDRESS__)
-constexpr int kDeepBind = 0;
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-constexpr int kDeepBind = 0;
-#else
-constexpr int kDeepBind = RTLD_DEEPBIND;
-#endif
-#else
-constexpr int kDeepBind = RTLD_DEEPBIND;
-#endif
+constexpr int kDeepBind = CLIPPO_ADDRESS_SANITIZER ? 0 : RTLD_DEEPBIND;
 
 const SentencePieceLibrary& spm() {
   static const SentencePieceLibrary lib = [] {

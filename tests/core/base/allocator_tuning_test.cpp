@@ -7,22 +7,16 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "core/base/sanitizers.h"
+
 #if defined(__GLIBC__)
 #include <malloc.h>
 #endif
 
 // Under AddressSanitizer malloc is the sanitizer's, not glibc's: there is no glibc heap to look at.
-#if defined(__SANITIZE_ADDRESS__)
-#define CLIPPO_GLIBC_MALLOC 0
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define CLIPPO_GLIBC_MALLOC 0
-#endif
-#endif
-#if !defined(CLIPPO_GLIBC_MALLOC) && defined(__GLIBC__)
+#if defined(__GLIBC__) && !CLIPPO_ADDRESS_SANITIZER
 #define CLIPPO_GLIBC_MALLOC 1
-#endif
-#ifndef CLIPPO_GLIBC_MALLOC
+#else
 #define CLIPPO_GLIBC_MALLOC 0
 #endif
 
