@@ -8,12 +8,19 @@
 #include "core/base/error.h"
 
 namespace clippo::index {
+namespace {
+
+uint32_t block_crc(const std::string& bytes, size_t at, size_t n) {
+  return static_cast<uint32_t>(crc32(0L, reinterpret_cast<const Bytef*>(bytes.data() + at), static_cast<uInt>(n)));
+}
+
+}  // namespace
 
 nlohmann::json block_checksums(const std::string& bytes) {
   std::vector<uint32_t> crcs;
   for (size_t at = 0; at < bytes.size(); at += kChecksumBlockBytes) {
     const size_t n = std::min(kChecksumBlockBytes, bytes.size() - at);
-    crcs.push_back(static_cast<uint32_t>(crc32(0L, reinterpret_cast<const Bytef*>(bytes.data() + at), static_cast<uInt>(n))));
+    crcs.push_back(block_crc(bytes, at, n));
   }
   return {{"bytes", bytes.size()}, {"block_bytes", kChecksumBlockBytes}, {"crc32", crcs}};
 }
@@ -35,8 +42,7 @@ void verify_block_checksums(const std::string& path, const std::string& bytes, c
                    " were written (the file is damaged or truncated)");
   for (size_t i = 0; i < crcs.size(); ++i) {
     const size_t at = i * block, n = std::min(block, size - at);
-    const auto crc = static_cast<uint32_t>(crc32(0L, reinterpret_cast<const Bytef*>(bytes.data() + at), static_cast<uInt>(n)));
-    CLIPPO_CHECK(crc == crcs[i], kInternal,
+    CLIPPO_CHECK(block_crc(bytes, at, n) == crcs[i], kInternal,
                  path + ": damaged at bytes " + std::to_string(at) + "-" + std::to_string(at + n - 1) +
                      " (checksum mismatch); restore the store from a copy, or rebuild it with `clippo index build`");
   }
