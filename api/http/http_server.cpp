@@ -43,16 +43,14 @@ struct Shared {
 };
 
 // The routes that run the model: what the bounded queue and its deadline are for.
-bool runs_model(const HttpRequest& r) {
+bool runs_model(const HttpRequest& r, const std::string& path) {
   if (r.method != "POST") return false;
-  const std::string path = r.target.substr(0, r.target.find('?'));
   return path == "/v1/search" || path == "/v1/embed" || path == "/v1/classify" || path == "/v1/items";
 }
 
 // Cheap, and what a load balancer or monitor polls: answered without queueing.
-bool answered_inline(const HttpRequest& r) {
+bool answered_inline(const HttpRequest& r, const std::string& path) {
   if (r.method != "GET" && r.method != "HEAD") return false;
-  const std::string path = r.target.substr(0, r.target.find('?'));
   return path == "/v1/health" || path == "/metrics";
 }
 
@@ -124,8 +122,9 @@ class Session : public std::enable_shared_from_this<Session> {
     const unsigned version = req.version();
     const bool keep_alive = req.keep_alive();
     const bool head = req.method() == bhttp::verb::head;
-    if (answered_inline(request)) return write(shared_.handler.handle(request), version, keep_alive, head);
-    const bool model_work = runs_model(request);
+    const std::string path = request.target.substr(0, request.target.find('?'));
+    if (answered_inline(request, path)) return write(shared_.handler.handle(request), version, keep_alive, head);
+    const bool model_work = runs_model(request, path);
     // Admission: a place in the bounded queue, or an immediate 503 the client can retry.
     std::atomic<int64_t>& queued = model_work ? shared_.queued : shared_.file_queued;
     const int64_t max_queued = model_work ? shared_.options.max_queued : shared_.options.max_file_queued;
