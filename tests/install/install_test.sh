@@ -36,7 +36,8 @@ version=$("$clippo" --version)
 echo "$version"
 grep -Eq '^clippo [0-9.]+ \((CPU|CUDA) build; LibTorch [0-9.]+, FAISS [0-9.]+\)$' <<<"$version" ||
   { echo "FAIL: --version says '$version'" >&2; exit 1; }
-"$clippo" model info default --json | grep -q "\"path\": \"$prefix/share/clippo/models/default.npz\"" ||
+info=$("$clippo" model info default --json)
+grep -q "\"path\": \"$prefix/share/clippo/models/default.npz\"" <<<"$info" ||
   { echo "FAIL: model info default does not read the installed model" >&2; exit 1; }
 
 mkdir images
@@ -51,8 +52,12 @@ for _ in $(seq 300); do [ -s port ] && break; sleep 0.2; done
 port=$(cat port)
 for _ in $(seq 300); do curl -sf "http://127.0.0.1:$port/v1/health" >/dev/null && break; sleep 0.2; done
 curl -sf "http://127.0.0.1:$port/v1/health" >/dev/null || fail "not ready after 60 s"
-curl -sf "http://127.0.0.1:$port/" | grep -q "<title>clippo" || fail "page not served"
-curl -sf "http://127.0.0.1:$port/v1/openapi.json" | grep -q '"openapi"' || fail "no OpenAPI"
+# Each body whole first: `curl | grep -q` fails under pipefail whenever grep's early exit
+# closes the pipe while curl still writes (the flaky "page not served" of loaded runs).
+page=$(curl -sf "http://127.0.0.1:$port/") || fail "page not served"
+grep -q "<title>clippo" <<<"$page" || fail "the page has no clippo title"
+openapi=$(curl -sf "http://127.0.0.1:$port/v1/openapi.json") || fail "no OpenAPI"
+grep -q '"openapi"' <<<"$openapi" || fail "the OpenAPI document has no version"
 hits=$(curl -s -X POST -H 'Content-Type: application/json' -d '{"query": "a grey square", "k": 2}' \
   "http://127.0.0.1:$port/v1/search")
 grep -q '"results":\[{' <<<"$hits" || fail "search answered $hits"
