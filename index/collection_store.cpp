@@ -3,9 +3,19 @@
 // FAISS 1.7.3 headers use uint8_t without <cstdint>; GCC 13 no longer gets it transitively.
 #include <cstdint>
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <faiss/AutoTune.h>
+#include <faiss/IVFlib.h>
 #include <faiss/Index.h>
+#include <faiss/IndexFlat.h>
+#include <faiss/IndexIVF.h>
+#include <faiss/IndexIVFPQ.h>
+#include <faiss/IndexPQ.h>
 #include <faiss/impl/FaissException.h>
 #include <faiss/index_factory.h>
+#include <faiss/index_io.h>
 
 #include <algorithm>
 #include <chrono>
@@ -36,7 +46,11 @@ namespace fs = std::filesystem;
 constexpr const char* kFormat = "clippo-store-1";
 constexpr size_t kMinRowsToTrain = 10'000;  // below this, untrained index types search exactly
 
-enum Op : uint8_t { kUpsert = 1, kRemove = 2 };
+// kCommit ends each write's batch of records: replay applies a batch only when its commit
+// record is there, so a reader never sees part of a write (a replica reading the log while the
+// writer appends, or the complete records of a batch whose write was cut short, which was never
+// acknowledged). Logs written before commit records existed hold none and replay record by record.
+enum Op : uint8_t { kUpsert = 1, kRemove = 2, kCommit = 3 };
 
 int64_t now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
@@ -79,12 +93,111 @@ Item item_from_meta(const nlohmann::json& j) {
 size_t& kind_count(KindCounts& counts, ItemKind kind) { return kind == ItemKind::kText ? counts.texts : counts.images; }
 
 std::unique_ptr<faiss::Index> make_faiss_index(int dim, const std::string& factory) {
+  std::unique_ptr<faiss::Index> index;
   try {
-    return std::unique_ptr<faiss::Index>(faiss::index_factory(dim, factory.c_str(), faiss::METRIC_INNER_PRODUCT));
+    index.reset(faiss::index_factory(dim, factory.c_str(), faiss::METRIC_INNER_PRODUCT));
   } catch (const faiss::FaissException& e) {
     throw Error(ErrorCode::kInvalidArgument, "bad FAISS index description '" + factory + "': " + e.what());
   }
+  // The factory turns on polysemous training for PQ codes, which only serves Hamming-distance
+  // filtering this store never uses, and costs minutes of simulated annealing per training
+  // (40 s for 12k vectors of 16 dims here).
+  if (auto* pq = dynamic_cast<faiss::IndexPQ*>(index.get())) pq->do_polysemous_training = false;
+  if (auto* ivfpq = dynamic_cast<faiss::IndexIVFPQ*>(faiss::ivflib::try_extract_index_ivf(index.get()))) {
+    ivfpq->do_polysemous_training = false;
+  }
+  return index;
 }
+
+void apply_search_params(faiss::Index& index, const std::string& params) {
+  if (params.empty()) return;
+  try {
+    faiss::ParameterSpace().set_index_parameters(&index, params.c_str());
+  } catch (const faiss::FaissException& e) {
+    throw Error(ErrorCode::kInvalidArgument, "bad FAISS search parameters '" + params + "': " + e.what());
+  }
+}
+
+// A flat index holds a full copy of the vectors: saving it would double the snapshot for no
+// gain, since adding rows to it is as quick as reading it back.
+bool worth_saving(const faiss::Index& index) {
+  return index.is_trained && dynamic_cast<const faiss::IndexFlat*>(&index) == nullptr;
+}
+
+// How many rows to train on: 64 per IVF list (FAISS warns below 39; more buys little recall and
+// costs k-means time linearly), at least 65,536 so product quantizers see 256 per centroid.
+size_t training_rows(const faiss::Index& index, size_t available) {
+  size_t want = 65'536;
+  if (const faiss::IndexIVF* ivf = faiss::ivflib::try_extract_index_ivf(&index)) want = std::max(want, 64 * ivf->nlist);
+  return std::min(want, available);
+}
+
+// Trains `index` on rows spread evenly over [0, rows): row_at(i, out) writes row i's d floats.
+void train_on_sample(faiss::Index& index, size_t rows, const std::function<void(size_t, float*)>& row_at,
+                     const std::string& factory) {
+  const size_t n = training_rows(index, rows);
+  const size_t d = static_cast<size_t>(index.d);
+  std::vector<float> sample(n * d);
+  for (size_t i = 0; i < n; ++i) row_at(i * rows / n, sample.data() + i * d);
+  try {
+    index.train(static_cast<int64_t>(n), sample.data());
+  } catch (const faiss::FaissException& e) {
+    throw Error(ErrorCode::kInternal, "FAISS could not train '" + factory + "': " + e.what());
+  }
+}
+
+// faiss::write_index to a temporary file, then renamed over `path` (a reader never finds half
+// an index). FAISS reports a refused write as an exception naming the file.
+void write_index_atomically(const faiss::Index& index, const std::string& path) {
+  const std::string tmp = path + ".tmp";
+  try {
+    faiss::write_index(&index, tmp.c_str());
+  } catch (const faiss::FaissException& e) {
+    std::remove(tmp.c_str());
+    throw Error(ErrorCode::kUnavailable, "cannot write '" + path + "': " + e.what());
+  }
+  // write_index closes without fsync: the data must be on disk before the rename publishes it.
+  const int fd = ::open(tmp.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd >= 0) {
+    ::fsync(fd);
+    ::close(fd);
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    std::remove(tmp.c_str());
+    throw Error(ErrorCode::kUnavailable, "cannot write '" + path + "': " + std::strerror(errno));
+  }
+  sync_directory_of(path);
+}
+
+std::string meta_line(const Item& item) { return item_meta(item).dump() + "\n"; }
+
+// Each metadata field must be valid UTF-8 (the metadata is JSON: ill-formed text would make it
+// unwritable after the item was accepted), and each kind needs its content.
+void check_item(const Item& item) {
+  for (const auto& [field, value] : {std::pair<const char*, const std::string*>{"uri", &item.uri},
+                                     {"caption", &item.caption}, {"lang", &item.lang}, {"text", &item.text}}) {
+    CLIPPO_CHECK(is_valid_utf8(*value), kInvalidArgument, std::string("item ") + field + " is not valid UTF-8");
+  }
+  if (item.kind == ItemKind::kText) {
+    CLIPPO_CHECK(!item.text.empty(), kInvalidArgument, "a text item needs its text");
+  } else {
+    CLIPPO_CHECK(!item.uri.empty(), kInvalidArgument, "an image item needs a uri");
+  }
+}
+
+nlohmann::json store_meta(const ModelIdentity& model, const StoreOptions& options) {
+  nlohmann::json meta{{"format", kFormat}, {"dim", model.dim}, {"factory", options.factory},
+                      {"metric", "inner_product"}, {"model", model.to_json()}, {"created_ms", now_ms()},
+                      {"checkpoint_wal_bytes", options.checkpoint_wal_bytes}};
+  if (!options.search_params.empty()) meta["search_params"] = options.search_params;
+  if (options.rerank > 0) meta["rerank"] = options.rerank;
+  if (options.index_on_disk) meta["index_on_disk"] = true;
+  if (!options.shard.empty()) meta["shard"] = options.shard;
+  return meta;
+}
+
+// Checks what create() and create_bulk() are given, before any file is written.
+void check_new_store(const std::string& dir, const ModelIdentity& model, const StoreOptions& options);
 
 }  // namespace
 
@@ -113,20 +226,109 @@ CollectionStore::~CollectionStore() = default;
 
 bool CollectionStore::exists(const std::string& dir) { return fs::is_regular_file(fs::path(dir) / "store.json"); }
 
-std::unique_ptr<CollectionStore> CollectionStore::create(const std::string& dir, const ModelIdentity& model,
-                                                         const StoreOptions& options) {
+namespace {
+
+void check_new_store(const std::string& dir, const ModelIdentity& model, const StoreOptions& options) {
   CLIPPO_CHECK(model.dim > 0 && model.dim <= 65536, kInvalidArgument, "store dimension must be in [1, 65536]");
-  CLIPPO_CHECK(!exists(dir), kAlreadyExists, "a store already exists in '" + dir + "'");
+  CLIPPO_CHECK(CollectionStore::exists(dir) == false, kAlreadyExists, "a store already exists in '" + dir + "'");
   std::error_code ec;
   CLIPPO_CHECK(!fs::exists(dir) || fs::is_empty(dir, ec), kAlreadyExists,
                "'" + dir + "' exists and is not empty; give a new folder for the store");
-  make_faiss_index(model.dim, options.factory);  // validates the factory string before any file is written
+  CLIPPO_CHECK(options.rerank >= 0 && options.rerank <= 1000, kInvalidArgument, "rerank must be in [0, 1000]");
+  // The factory and the search parameters are checked before any file is written.
+  apply_search_params(*make_faiss_index(model.dim, options.factory), options.search_params);
+}
+
+}  // namespace
+
+std::unique_ptr<CollectionStore> CollectionStore::create(const std::string& dir, const ModelIdentity& model,
+                                                         const StoreOptions& options) {
+  check_new_store(dir, model, options);
   fs::create_directories(fs::path(dir) / "snapshots");
-  const nlohmann::json meta{{"format", kFormat}, {"dim", model.dim}, {"factory", options.factory},
-                            {"metric", "inner_product"}, {"model", model.to_json()}, {"created_ms", now_ms()},
-                            {"checkpoint_wal_bytes", options.checkpoint_wal_bytes}};
-  write_file_atomically((fs::path(dir) / "store.json").string(), meta.dump(2) + "\n");
+  write_file_atomically((fs::path(dir) / "store.json").string(), store_meta(model, options).dump(2) + "\n");
   return open(dir, &model);
+}
+
+void CollectionStore::create_bulk(const std::string& dir, const ModelIdentity& model, const StoreOptions& options,
+                                  const BulkRows& rows) {
+  check_new_store(dir, model, options);
+  try {
+    write_bulk(dir, model, options, rows);
+  } catch (...) {
+    // The folder was absent or empty: what is there now is this call's, and no store.
+    try {
+      remove_tree(dir);
+    } catch (const Error&) {
+      // The error being reported matters more than the leftovers.
+    }
+    throw;
+  }
+}
+
+void CollectionStore::write_bulk(const std::string& dir, const ModelIdentity& model, const StoreOptions& options,
+                                 const BulkRows& rows) {
+  const size_t d = static_cast<size_t>(model.dim);
+  const fs::path snap = fs::path(dir) / "snapshots" / "1";
+  fs::create_directories(snap);
+  write_file_atomically((fs::path(dir) / "store.json").string(), store_meta(model, options).dump(2) + "\n");
+  std::unique_ptr<faiss::Index> index = make_faiss_index(model.dim, options.factory);
+  apply_search_params(*index, options.search_params);
+  if (!index->is_trained && rows.count >= kMinRowsToTrain) {
+    Item ignored;
+    train_on_sample(*index, rows.count, [&](size_t i, float* out) { rows.read(i, ignored, out); }, options.factory);
+    write_index_atomically(*index, (fs::path(dir) / "trained.faiss").string());
+  }
+  AtomicFileWriter vectors((snap / "vectors.f32").string()), items((snap / "items.jsonl").string());
+  BlockChecksummer vector_sums, item_sums;
+  constexpr size_t kAddBatch = 16384;
+  std::vector<float> batch(kAddBatch * d);
+  size_t in_batch = 0;
+  int64_t next_id = 0;
+  const int64_t t = now_ms();
+  const auto add_batch = [&] {
+    if (in_batch == 0 || !index->is_trained) return;
+    try {
+      index->add(static_cast<int64_t>(in_batch), batch.data());
+    } catch (const faiss::FaissException& e) {
+      throw Error(ErrorCode::kInternal, "FAISS could not add to '" + options.factory + "': " + e.what());
+    }
+    in_batch = 0;
+  };
+  for (size_t i = 0; i < rows.count; ++i) {
+    Item item;
+    float* vec = batch.data() + in_batch * d;
+    rows.read(i, item, vec);
+    check_item(item);
+    for (size_t j = 0; j < d; ++j) CLIPPO_CHECK(std::isfinite(vec[j]), kInvalidArgument, "vectors must be finite");
+    if (item.id < 0) item.id = next_id;
+    // Given ids must rise, which keeps them unique without a set of every id.
+    CLIPPO_CHECK(item.id >= next_id, kInvalidArgument,
+                 "row " + std::to_string(i) + ": id " + std::to_string(item.id) + " is not above the ids before it");
+    next_id = std::max(next_id, item.id + 1);
+    if (item.added_ms == 0) item.added_ms = t;
+    const std::string line = meta_line(item);
+    const std::string_view bytes(reinterpret_cast<const char*>(vec), d * 4);
+    items.append(line);
+    item_sums.update(line);
+    vectors.append(bytes);
+    vector_sums.update(bytes);
+    if (++in_batch == kAddBatch) add_batch();
+    if (rows.on_progress && (i + 1) % kAddBatch == 0) rows.on_progress(i + 1, rows.count);
+  }
+  add_batch();
+  nlohmann::json sums = {{"vectors.f32", vector_sums.finish()}, {"items.jsonl", item_sums.finish()}};
+  if (worth_saving(*index)) {
+    const std::string path = (snap / "index.faiss").string();
+    write_index_atomically(*index, path);
+    sums["index.faiss"] = block_checksums(MappedFile(path).bytes());
+  }
+  vectors.commit();
+  items.commit();
+  write_file_atomically((snap / "checksums.json").string(), sums.dump() + "\n");
+  // The log starts after the snapshot: its first record is sequence 1, which the open replays.
+  WriteAheadLog((fs::path(dir) / "wal.log").string()).reset(1);
+  write_file_atomically((fs::path(dir) / "CURRENT").string(), "1\n");
+  if (rows.on_progress) rows.on_progress(rows.count, rows.count);
 }
 
 namespace {
@@ -149,6 +351,25 @@ nlohmann::json read_store_meta(const std::string& dir) {
 
 }  // namespace
 
+static StoreOptions options_from_meta(const nlohmann::json& meta, const std::string& dir) {
+  StoreOptions options;
+  try {
+    options.factory = meta.at("factory").get<std::string>();
+    options.checkpoint_wal_bytes = meta.value("checkpoint_wal_bytes", options.checkpoint_wal_bytes);
+    options.search_params = meta.value("search_params", "");
+    options.rerank = meta.value("rerank", 0);
+    options.index_on_disk = meta.value("index_on_disk", false);
+    options.shard = meta.value("shard", "");
+  } catch (const nlohmann::json::exception& e) {
+    throw Error(ErrorCode::kInternal, (fs::path(dir) / "store.json").string() + " is damaged: " + e.what());
+  }
+  return options;
+}
+
+StoreOptions CollectionStore::recorded_options(const std::string& dir) {
+  return options_from_meta(read_store_meta(dir), dir);
+}
+
 ModelIdentity CollectionStore::recorded_model(const std::string& dir) {
   return ModelIdentity::from_json(read_store_meta(dir).at("model"));
 }
@@ -156,9 +377,7 @@ ModelIdentity CollectionStore::recorded_model(const std::string& dir) {
 std::unique_ptr<CollectionStore> CollectionStore::open(const std::string& dir, const ModelIdentity* expected_model,
                                                        bool read_only) {
   const nlohmann::json meta = read_store_meta(dir);
-  StoreOptions options;
-  options.factory = meta.at("factory").get<std::string>();
-  options.checkpoint_wal_bytes = meta.value("checkpoint_wal_bytes", options.checkpoint_wal_bytes);
+  const StoreOptions options = options_from_meta(meta, dir);
   const ModelIdentity model = ModelIdentity::from_json(meta.at("model"));
   if (expected_model != nullptr) {
     CLIPPO_CHECK(expected_model->content_hash == model.content_hash && expected_model->dim == model.dim,
@@ -179,13 +398,11 @@ std::unique_ptr<CollectionStore> CollectionStore::open(const std::string& dir, c
     } catch (const std::logic_error&) {
       throw Error(ErrorCode::kInternal, current + " is damaged");
     }
-    store->load_snapshot(snapshot_seq);
+    store->load_snapshot(snapshot_seq, /*verify=*/true);
   }
   store->wal_ = std::make_unique<WriteAheadLog>((fs::path(dir) / "wal.log").string(), read_only);
   const int d = model.dim;
-  store->wal_->replay([&](uint64_t seq, const std::string& rec) {
-    if (seq < snapshot_seq) return;  // already in the snapshot (crash between CURRENT and the WAL reset)
-    CLIPPO_CHECK(!rec.empty(), kInternal, "empty WAL record " + std::to_string(seq));
+  const auto apply = [&](uint64_t seq, const std::string& rec) {
     if (rec[0] == kUpsert) {
       CLIPPO_CHECK(rec.size() >= 13, kInternal, "short WAL record " + std::to_string(seq));
       const uint32_t json_len = get_u32(rec, 1);
@@ -207,19 +424,37 @@ std::unique_ptr<CollectionStore> CollectionStore::open(const std::string& dir, c
     } else {
       throw Error(ErrorCode::kInternal, "unknown WAL record type in " + store->wal_->path());
     }
+  };
+  std::vector<std::pair<uint64_t, std::string>> batch;  // records since the last commit
+  bool saw_commit = false;
+  store->wal_->replay([&](uint64_t seq, const std::string& rec) {
+    if (seq < snapshot_seq) return;  // already in the snapshot (crash between CURRENT and the WAL reset)
+    CLIPPO_CHECK(!rec.empty(), kInternal, "empty WAL record " + std::to_string(seq));
+    if (rec[0] != kCommit) {
+      batch.emplace_back(seq, rec);
+      return;
+    }
+    saw_commit = true;
+    for (const auto& [s, r] : batch) apply(s, r);
+    batch.clear();
   });
-  store->rebuild_index();
+  if (!saw_commit) {
+    for (const auto& [s, r] : batch) apply(s, r);
+  }
+  // A saved index already covers the snapshot (and took the log's rows, unless it is mapped
+  // read-only); otherwise build one.
+  if (!store->index_) store->rebuild_index();
   return store;
 }
 
-void CollectionStore::load_snapshot(uint64_t seq) {
+void CollectionStore::load_snapshot(uint64_t seq, bool verify, bool take_saved_index) {
   const fs::path snap = fs::path(dir_) / "snapshots" / std::to_string(seq);
-  const std::string vectors = read_file((snap / "vectors.f32").string(), uint64_t{1} << 40);
-  const std::string items_text = read_file((snap / "items.jsonl").string(), uint64_t{1} << 36);
+  auto vectors = std::make_unique<MappedFile>((snap / "vectors.f32").string());
+  const MappedFile items_file((snap / "items.jsonl").string());
   // Snapshots written before checksums existed have no checksums.json and open as they did.
   const fs::path sums_path = snap / "checksums.json";
+  nlohmann::json sums;
   if (fs::exists(sums_path)) {
-    nlohmann::json sums;
     try {
       sums = nlohmann::json::parse(read_file(sums_path.string(), size_t{1} << 30));
     } catch (const nlohmann::json::exception& e) {
@@ -227,16 +462,21 @@ void CollectionStore::load_snapshot(uint64_t seq) {
     }
     CLIPPO_CHECK(sums.is_object() && sums.contains("vectors.f32") && sums.contains("items.jsonl"), kInternal,
                  sums_path.string() + " is damaged: it does not name vectors.f32 and items.jsonl");
-    verify_block_checksums((snap / "vectors.f32").string(), vectors, sums["vectors.f32"]);
-    verify_block_checksums((snap / "items.jsonl").string(), items_text, sums["items.jsonl"]);
+    if (verify) {
+      verify_block_checksums((snap / "vectors.f32").string(), vectors->bytes(), sums["vectors.f32"]);
+      verify_block_checksums((snap / "items.jsonl").string(), items_file.bytes(), sums["items.jsonl"]);
+    }
   }
-  std::istringstream items(items_text);
-  std::string line;
+  const std::string_view text = items_file.bytes();
   size_t row = 0;
   const size_t row_bytes = static_cast<size_t>(model_.dim) * 4;
-  while (std::getline(items, line)) {
+  for (size_t at = 0; at < text.size();) {
+    size_t end = text.find('\n', at);
+    if (end == std::string_view::npos) end = text.size();
+    const std::string_view line = text.substr(at, end - at);
+    at = end + 1;
     if (line.empty()) continue;
-    CLIPPO_CHECK((row + 1) * row_bytes <= vectors.size(), kInternal,
+    CLIPPO_CHECK((row + 1) * row_bytes <= vectors->size(), kInternal,
                  snap.string() + ": items.jsonl has more items than vectors.f32 has rows");
     Item item;
     try {
@@ -244,23 +484,64 @@ void CollectionStore::load_snapshot(uint64_t seq) {
     } catch (const nlohmann::json::exception& e) {
       throw Error(ErrorCode::kInternal, snap.string() + "/items.jsonl line " + std::to_string(row + 1) + ": " + e.what());
     }
-    apply_upsert(item, reinterpret_cast<const float*>(vectors.data() + row * row_bytes));
+    apply_snapshot_row(item);
     ++row;
   }
-  CLIPPO_CHECK(row * row_bytes == vectors.size(), kInternal,
-               snap.string() + ": vectors.f32 has " + std::to_string(vectors.size() / row_bytes) + " rows for " +
+  CLIPPO_CHECK(row * row_bytes == vectors->size(), kInternal,
+               snap.string() + ": vectors.f32 has " + std::to_string(vectors->size() / row_bytes) + " rows for " +
                    std::to_string(row) + " items");
+  mapped_vectors_ = std::move(vectors);
+  mapped_rows_ = row;
+  snapshot_seq_ = seq;
+  if (take_saved_index) load_saved_index(snap, verify && sums.contains("index.faiss") ? &sums["index.faiss"] : nullptr);
+}
+
+void CollectionStore::load_saved_index(const fs::path& snap, const nlohmann::json* sums) {
+  const fs::path path = snap / "index.faiss";
+  if (fs::exists(path)) {
+    if (sums != nullptr) verify_block_checksums(path.string(), MappedFile(path.string()).bytes(), *sums);
+    try {
+      index_.reset(faiss::read_index(path.c_str(), options_.index_on_disk ? faiss::IO_FLAG_MMAP : 0));
+    } catch (const faiss::FaissException& e) {
+      throw Error(ErrorCode::kInternal, path.string() + " is damaged: " + e.what());
+    }
+    apply_search_params(*index_, options_.search_params);
+  } else {
+    return;
+  }
+  CLIPPO_CHECK(index_->d == model_.dim && static_cast<size_t>(index_->ntotal) == mapped_rows_, kInternal,
+               path.string() + " does not match the snapshot (" + std::to_string(index_->ntotal) + " rows of " +
+                   std::to_string(index_->d) + " dims for " + std::to_string(mapped_rows_) + " of " +
+                   std::to_string(model_.dim) + ")");
+  indexed_rows_ = mapped_rows_;
+  // Inverted lists mapped from the file cannot grow: rows written later are scored exactly.
+  index_appendable_ = !(options_.index_on_disk && faiss::ivflib::try_extract_index_ivf(index_.get()) != nullptr);
+}
+
+void CollectionStore::apply_snapshot_row(const Item& item) {
+  apply_remove(item.id);
+  const size_t row = row_ids_.size();
+  row_ids_.push_back(item.id);
+  items_[item.id] = Entry{row, item};
+  ++kind_count(live_kinds_, item.kind);
+  next_id_ = std::max(next_id_, item.id + 1);
+}
+
+const float* CollectionStore::row(size_t r) const {
+  const size_t d = static_cast<size_t>(model_.dim);
+  return r < mapped_rows_ ? reinterpret_cast<const float*>(mapped_vectors_->data()) + r * d
+                          : tail_.data() + (r - mapped_rows_) * d;
 }
 
 void CollectionStore::apply_upsert(const Item& item, const float* vec) {
   apply_remove(item.id);  // replacing: the old row dies, the new one is appended
   const size_t row = row_ids_.size();
-  vectors_.insert(vectors_.end(), vec, vec + model_.dim);
+  tail_.insert(tail_.end(), vec, vec + model_.dim);
   row_ids_.push_back(item.id);
   items_[item.id] = Entry{row, item};
   ++kind_count(live_kinds_, item.kind);
   next_id_ = std::max(next_id_, item.id + 1);
-  if (index_ && index_->is_trained && indexed_rows_ == row) {
+  if (index_ && index_->is_trained && index_appendable_ && indexed_rows_ == row) {
     index_->add(1, vec);
     ++indexed_rows_;
   }
@@ -276,32 +557,53 @@ bool CollectionStore::apply_remove(int64_t id) {
   return true;
 }
 
-void CollectionStore::rebuild_index() {
-  // Compact: drop dead rows, renumber the live ones in their current order.
-  if (dead_rows_ > 0) {
-    std::vector<float> live;
-    live.reserve(items_.size() * model_.dim);
-    std::vector<int64_t> ids;
-    ids.reserve(items_.size());
-    for (size_t r = 0; r < row_ids_.size(); ++r) {
-      if (row_ids_[r] < 0) continue;
-      items_[row_ids_[r]].row = ids.size();
-      ids.push_back(row_ids_[r]);
-      live.insert(live.end(), vectors_.begin() + r * model_.dim, vectors_.begin() + (r + 1) * model_.dim);
+std::unique_ptr<faiss::Index> CollectionStore::new_index() {
+  std::unique_ptr<faiss::Index> index = make_faiss_index(model_.dim, options_.factory);
+  if (!index->is_trained) {
+    const fs::path trained = fs::path(dir_) / "trained.faiss";
+    std::unique_ptr<faiss::Index> saved;
+    if (fs::exists(trained)) {
+      try {
+        saved.reset(faiss::read_index(trained.c_str()));
+      } catch (const faiss::FaissException&) {
+        saved.reset();  // unreadable: train again below (it is derived state)
+      }
     }
-    vectors_.swap(live);
-    row_ids_.swap(ids);
-    dead_rows_ = 0;
+    if (saved && saved->is_trained && saved->ntotal == 0 && saved->d == model_.dim) {
+      index = std::move(saved);
+    } else if (items_.size() >= kMinRowsToTrain) {
+      std::vector<size_t> live;
+      live.reserve(items_.size());
+      for (size_t r = 0; r < row_ids_.size(); ++r) {
+        if (row_ids_[r] >= 0) live.push_back(r);
+      }
+      const size_t d = static_cast<size_t>(model_.dim);
+      train_on_sample(*index, live.size(), [&](size_t i, float* out) { std::memcpy(out, row(live[i]), d * 4); },
+                      options_.factory);
+      if (!read_only_) {
+        try {
+          write_index_atomically(*index, trained.string());
+        } catch (const Error&) {
+          // Only a saving of time later: the trained index is derived from the vectors.
+        }
+      }
+    }
   }
-  index_ = make_faiss_index(model_.dim, options_.factory);
+  apply_search_params(*index, options_.search_params);
+  return index;
+}
+
+void CollectionStore::rebuild_index() {
+  index_ = new_index();
+  index_appendable_ = true;
   indexed_rows_ = 0;
-  const auto n = static_cast<int64_t>(row_ids_.size());
+  if (!index_->is_trained) return;  // exact search until there is enough to train on
+  // Every row in row order (removed ones too: the search skips them), in the two runs they are
+  // stored in: the mapped snapshot and the rows written since.
   try {
-    if (!index_->is_trained) {
-      if (row_ids_.size() < kMinRowsToTrain) return;  // exact search until there is enough to train on
-      index_->train(n, vectors_.data());
-    }
-    index_->add(n, vectors_.data());
+    if (mapped_rows_ > 0) index_->add(static_cast<int64_t>(mapped_rows_), row(0));
+    const size_t tail_rows = row_ids_.size() - mapped_rows_;
+    if (tail_rows > 0) index_->add(static_cast<int64_t>(tail_rows), tail_.data());
     indexed_rows_ = row_ids_.size();
   } catch (const faiss::FaissException& e) {
     throw Error(ErrorCode::kInternal, "FAISS could not build '" + options_.factory + "': " + e.what());
@@ -309,8 +611,13 @@ void CollectionStore::rebuild_index() {
 }
 
 void CollectionStore::maybe_compact() {
-  if (dead_rows_ > 1024 && dead_rows_ * 4 > items_.size()) rebuild_index();
-  if (wal_->size_bytes() > options_.checkpoint_wal_bytes) {
+  // A snapshot writes only the live rows, so it is also the compaction: due when removals pile
+  // up, when the log grows, and when rows beyond a read-only mapped index (scored exactly) grow
+  // past a tenth of it.
+  const size_t unindexed = row_ids_.size() - indexed_rows_;
+  const bool compact = dead_rows_ > 1024 && dead_rows_ * 4 > items_.size();
+  const bool unindexed_grew = !index_appendable_ && unindexed > std::max<size_t>(10'000, indexed_rows_ / 10);
+  if (compact || unindexed_grew || wal_->size_bytes() > options_.checkpoint_wal_bytes) {
     // The write that got here is already durable in the WAL: a snapshot the disk refuses (full,
     // read-only) must not turn it into an error the client would retry. The WAL keeps growing
     // and the next write tries again; the failure is counted, and reported on the first
@@ -344,17 +651,7 @@ std::vector<int64_t> CollectionStore::upsert(std::vector<Item> items, const floa
   const int64_t t = now_ms();
   for (size_t i = 0; i < items.size(); ++i) {
     Item& item = items[i];
-    // The metadata is JSON: ill-formed UTF-8 in any field would make it unwritable after the
-    // item was accepted, so it is refused here, naming the field.
-    for (const auto& [field, value] : {std::pair<const char*, const std::string*>{"uri", &item.uri},
-                                       {"caption", &item.caption}, {"lang", &item.lang}, {"text", &item.text}}) {
-      CLIPPO_CHECK(is_valid_utf8(*value), kInvalidArgument, std::string("item ") + field + " is not valid UTF-8");
-    }
-    if (item.kind == ItemKind::kText) {
-      CLIPPO_CHECK(!item.text.empty(), kInvalidArgument, "a text item needs its text");
-    } else {
-      CLIPPO_CHECK(!item.uri.empty(), kInvalidArgument, "an image item needs a uri");
-    }
+    check_item(item);
     if (item.id < 0) item.id = next++;
     next = std::max(next, item.id + 1);
     if (item.added_ms == 0) item.added_ms = t;
@@ -366,6 +663,7 @@ std::vector<int64_t> CollectionStore::upsert(std::vector<Item> items, const floa
     records.push_back(std::move(rec));
     ids.push_back(item.id);
   }
+  records.emplace_back(1, static_cast<char>(kCommit));
   wal_->append(records);  // durable from here: acknowledged writes survive a crash
   for (size_t i = 0; i < items.size(); ++i) apply_upsert(items[i], vectors + i * d);
   maybe_compact();
@@ -385,6 +683,7 @@ size_t CollectionStore::remove(const std::vector<int64_t>& ids) {
     present.push_back(id);
   }
   if (records.empty()) return 0;
+  records.emplace_back(1, static_cast<char>(kCommit));
   wal_->append(records);
   for (int64_t id : present) apply_remove(id);
   maybe_compact();
@@ -406,12 +705,22 @@ std::vector<Item> CollectionStore::items() const {
   return out;
 }
 
+std::vector<int64_t> CollectionStore::ids_in_row_order() const {
+  std::shared_lock lock(mutex_);
+  std::vector<int64_t> out;
+  out.reserve(items_.size());
+  for (int64_t id : row_ids_) {
+    if (id >= 0) out.push_back(id);
+  }
+  return out;
+}
+
 std::vector<float> CollectionStore::vector(int64_t id) const {
   std::shared_lock lock(mutex_);
   const auto it = items_.find(id);
   if (it == items_.end()) return {};
-  const auto begin = vectors_.begin() + static_cast<ptrdiff_t>(it->second.row * model_.dim);
-  return std::vector<float>(begin, begin + model_.dim);
+  const float* v = row(it->second.row);
+  return std::vector<float>(v, v + model_.dim);
 }
 
 size_t CollectionStore::size() const {
@@ -449,7 +758,7 @@ std::vector<std::vector<SearchHit>> CollectionStore::search(const float* queries
   const auto score_rows = [&](const float* query, size_t begin, size_t end, std::vector<SearchHit>& hits) {
     for (size_t r = begin; r < end; ++r) {
       if (row_ids_[r] < 0 || !wanted(row_ids_[r])) continue;
-      const float* v = vectors_.data() + r * d;
+      const float* v = row(r);
       float dot = 0;
       for (int j = 0; j < d; ++j) dot += query[j] * v[j];
       hits.push_back({row_ids_[r], dot});
@@ -465,7 +774,16 @@ std::vector<std::vector<SearchHit>> CollectionStore::search(const float* queries
     for (size_t q = 0; q < n; ++q) pending[q] = q;
     // A first guess that usually suffices: k scaled by how rare the wanted kinds are.
     const size_t scale = (items_.size() + wanted_rows - 1) / wanted_rows;
-    auto fetch = static_cast<int64_t>(std::min<size_t>(indexed_rows_, static_cast<size_t>(k) * scale + dead_rows_));
+    // A lossy index's candidates are ranked again by their exact scores: fetch rerank x as many.
+    const size_t rerank = static_cast<size_t>(std::max(1, options_.rerank));
+    const auto exact = [&](const float* query, size_t r) {
+      const float* v = row(r);
+      float dot = 0;
+      for (int j = 0; j < d; ++j) dot += query[j] * v[j];
+      return dot;
+    };
+    auto fetch = static_cast<int64_t>(
+        std::min<size_t>(indexed_rows_, static_cast<size_t>(k) * scale * rerank + dead_rows_));
     while (!pending.empty()) {
       std::vector<float> batch(pending.size() * d);
       for (size_t i = 0; i < pending.size(); ++i) {
@@ -483,7 +801,8 @@ std::vector<std::vector<SearchHit>> CollectionStore::search(const float* queries
           const int64_t row = labels[i * fetch + j];
           capped |= row < 0;
           if (row < 0 || row_ids_[row] < 0 || !wanted(row_ids_[row])) continue;
-          hits.push_back({row_ids_[row], scores[i * fetch + j]});
+          hits.push_back({row_ids_[row], options_.rerank > 0 ? exact(queries + pending[i] * d, static_cast<size_t>(row))
+                                                             : scores[i * fetch + j]});
         }
         if (!filtered || hits.size() >= static_cast<size_t>(k)) continue;
         if (capped) {
@@ -532,16 +851,52 @@ void CollectionStore::write_snapshot(uint64_t seq) {
 
 void CollectionStore::write_snapshot_files(uint64_t seq, const fs::path& snap, bool& published) {
   fs::create_directories(snap);
-  std::string items, vectors;
-  vectors.reserve(items_.size() * model_.dim * 4);
+  const size_t d = static_cast<size_t>(model_.dim);
+  AtomicFileWriter vectors((snap / "vectors.f32").string()), items((snap / "items.jsonl").string());
+  BlockChecksummer vector_sums, item_sums;
   for (size_t r = 0; r < row_ids_.size(); ++r) {
     if (row_ids_[r] < 0) continue;
-    items += item_meta(items_.at(row_ids_[r]).item).dump() + "\n";
-    vectors.append(reinterpret_cast<const char*>(vectors_.data() + r * model_.dim), static_cast<size_t>(model_.dim) * 4);
+    const std::string line = meta_line(items_.at(row_ids_[r]).item);
+    const std::string_view bytes(reinterpret_cast<const char*>(row(r)), d * 4);
+    items.append(line);
+    item_sums.update(line);
+    vectors.append(bytes);
+    vector_sums.update(bytes);
   }
-  write_file_atomically((snap / "vectors.f32").string(), vectors);
-  write_file_atomically((snap / "items.jsonl").string(), items);
-  const nlohmann::json sums = {{"vectors.f32", block_checksums(vectors)}, {"items.jsonl", block_checksums(items)}};
+  nlohmann::json sums = {{"vectors.f32", vector_sums.finish()}, {"items.jsonl", item_sums.finish()}};
+  // The index over exactly the snapshot's rows: the current one when it covers every row and
+  // none was removed, else a new one from the trained state with the live rows added in order.
+  // An index that was waiting for enough rows to train on is trained now.
+  std::unique_ptr<faiss::Index> snapshot_index;
+  const bool use_current = index_ && index_->is_trained && worth_saving(*index_) && dead_rows_ == 0 &&
+                           indexed_rows_ == row_ids_.size();
+  if (!use_current && index_ && (index_->is_trained ? worth_saving(*index_) : items_.size() >= kMinRowsToTrain)) {
+    snapshot_index = new_index();
+    if (!worth_saving(*snapshot_index)) {
+      snapshot_index.reset();
+    } else {
+      try {
+        std::vector<float> batch;
+        for (size_t r = 0; r < row_ids_.size(); ++r) {
+          if (row_ids_[r] >= 0) batch.insert(batch.end(), row(r), row(r) + d);
+          if (batch.size() >= 16384 * d || (r + 1 == row_ids_.size() && !batch.empty())) {
+            snapshot_index->add(static_cast<int64_t>(batch.size() / d), batch.data());
+            batch.clear();
+          }
+        }
+      } catch (const faiss::FaissException& e) {
+        throw Error(ErrorCode::kInternal, "FAISS could not build '" + options_.factory + "': " + e.what());
+      }
+    }
+  }
+  const faiss::Index* saved = use_current ? index_.get() : snapshot_index.get();
+  if (saved != nullptr) {
+    const std::string path = (snap / "index.faiss").string();
+    write_index_atomically(*saved, path);
+    sums["index.faiss"] = block_checksums(MappedFile(path).bytes());
+  }
+  vectors.commit();
+  items.commit();
   write_file_atomically((snap / "checksums.json").string(), sums.dump() + "\n");
   sync_directory_of((snap / "items.jsonl").string());
   write_file_atomically((fs::path(dir_) / "CURRENT").string(), std::to_string(seq) + "\n");
@@ -550,6 +905,63 @@ void CollectionStore::write_snapshot_files(uint64_t seq, const fs::path& snap, b
   for (const auto& entry : fs::directory_iterator(fs::path(dir_) / "snapshots")) {
     if (entry.path().filename() != std::to_string(seq)) remove_tree(entry.path().string());
   }
+  // From here the state follows the snapshot: compacted, its vectors mapped from the new file
+  // (so the old file's space is freed) and nothing left in memory. Built beside the current
+  // state and swapped in whole, so a failure here leaves the (still correct) old state.
+  // An index kept in memory is handed over rather than read back from the file just written.
+  const bool hand_over = saved != nullptr && !options_.index_on_disk;
+  std::unique_ptr<CollectionStore> fresh(new CollectionStore(dir_, model_, options_));
+  fresh->read_only_ = read_only_;
+  fresh->load_snapshot(seq, /*verify=*/false, /*take_saved_index=*/!hand_over);
+  if (hand_over) {  // nothing below can fail
+    fresh->index_ = use_current ? std::move(index_) : std::move(snapshot_index);
+    fresh->indexed_rows_ = fresh->mapped_rows_;
+  } else if (!fresh->index_) {
+    fresh->rebuild_index();
+  }
+  fresh->next_id_ = std::max(fresh->next_id_, next_id_);  // ids of removed items are not given again
+  swap_state(*fresh);
+}
+
+void CollectionStore::swap_state(CollectionStore& other) {
+  std::swap(index_, other.index_);
+  std::swap(indexed_rows_, other.indexed_rows_);
+  std::swap(index_appendable_, other.index_appendable_);
+  std::swap(snapshot_seq_, other.snapshot_seq_);
+  std::swap(mapped_vectors_, other.mapped_vectors_);
+  std::swap(mapped_rows_, other.mapped_rows_);
+  std::swap(tail_, other.tail_);
+  std::swap(row_ids_, other.row_ids_);
+  std::swap(items_, other.items_);
+  std::swap(dead_rows_, other.dead_rows_);
+  std::swap(live_kinds_, other.live_kinds_);
+  std::swap(next_id_, other.next_id_);
+}
+
+bool CollectionStore::refresh() {
+  CLIPPO_CHECK(read_only_, kFailedPrecondition, "only a read-only store follows another writer's snapshots");
+  const std::string current = (fs::path(dir_) / "CURRENT").string();
+  uint64_t seq = 0;
+  try {
+    seq = std::stoull(read_file(current, 64));
+  } catch (const std::logic_error&) {
+    throw Error(ErrorCode::kInternal, current + " is damaged");
+  }
+  {
+    std::shared_lock lock(mutex_);
+    if (seq == snapshot_seq_) return false;
+  }
+  // Opened beside the current state, without the lock: searches go on meanwhile.
+  std::unique_ptr<CollectionStore> fresh = open(dir_, &model_, /*read_only=*/true);
+  std::unique_lock lock(mutex_);
+  swap_state(*fresh);
+  std::swap(wal_, fresh->wal_);
+  return true;
+}
+
+uint64_t CollectionStore::snapshot_sequence() const {
+  std::shared_lock lock(mutex_);
+  return snapshot_seq_;
 }
 
 uint64_t CollectionStore::failed_snapshots() const {

@@ -10,13 +10,13 @@
 namespace clippo::index {
 namespace {
 
-uint32_t block_crc(const std::string& bytes, size_t at, size_t n) {
-  return static_cast<uint32_t>(crc32(0L, reinterpret_cast<const Bytef*>(bytes.data() + at), static_cast<uInt>(n)));
+uint32_t block_crc(std::string_view bytes, size_t at, size_t n, uint32_t crc = 0) {
+  return static_cast<uint32_t>(crc32(crc, reinterpret_cast<const Bytef*>(bytes.data() + at), static_cast<uInt>(n)));
 }
 
 }  // namespace
 
-nlohmann::json block_checksums(const std::string& bytes) {
+nlohmann::json block_checksums(std::string_view bytes) {
   std::vector<uint32_t> crcs;
   for (size_t at = 0; at < bytes.size(); at += kChecksumBlockBytes) {
     const size_t n = std::min(kChecksumBlockBytes, bytes.size() - at);
@@ -25,7 +25,30 @@ nlohmann::json block_checksums(const std::string& bytes) {
   return {{"bytes", bytes.size()}, {"block_bytes", kChecksumBlockBytes}, {"crc32", crcs}};
 }
 
-void verify_block_checksums(const std::string& path, const std::string& bytes, const nlohmann::json& expected) {
+void BlockChecksummer::update(std::string_view bytes) {
+  bytes_ += bytes.size();
+  size_t at = 0;
+  while (at < bytes.size()) {
+    const size_t n = std::min(kChecksumBlockBytes - in_block_, bytes.size() - at);
+    crc_ = block_crc(bytes, at, n, crc_);
+    at += n;
+    in_block_ += n;
+    if (in_block_ == kChecksumBlockBytes) {
+      crcs_.push_back(crc_);
+      crc_ = 0;
+      in_block_ = 0;
+    }
+  }
+}
+
+nlohmann::json BlockChecksummer::finish() {
+  if (in_block_ > 0) crcs_.push_back(crc_);
+  nlohmann::json record{{"bytes", bytes_}, {"block_bytes", kChecksumBlockBytes}, {"crc32", crcs_}};
+  *this = BlockChecksummer();
+  return record;
+}
+
+void verify_block_checksums(const std::string& path, std::string_view bytes, const nlohmann::json& expected) {
   size_t size = 0, block = 0;
   std::vector<uint32_t> crcs;
   try {
