@@ -2,7 +2,11 @@
 #include <CLI/CLI.hpp>
 
 #include <cstdlib>
+#include <algorithm>
+#include <atomic>
+#include <chrono>
 #include <iostream>
+#include <thread>
 #include <memory>
 
 #include "api/cli/commands.h"
@@ -21,6 +25,7 @@ struct ServeOptions {
   int port = 8080, workers = 4, batch = 32, window_us = 2000;
   int body_limit_mb = 16;
   int max_queued = 0, queue_deadline_ms = 1000;
+  int refresh_ms = 2000, publish_ms = 0;
   bool read_only = false;
   std::vector<std::string> cors;
 };
@@ -73,7 +78,36 @@ int run_serve(const ServeOptions& o) {
   const engine::EngineInfo info = engine.info();
   std::cerr << "clippo: serving " << info.items << " items from " << o.store << " on http://" << o.host << ":"
             << server.port() << "/ (model " << info.model.content_hash << ")" << std::endl;
+  // Replicas follow the writer's snapshots; a writer with --publish-ms publishes them on a timer.
+  std::atomic<bool> stopping{false};
+  std::thread follower;
+  const int follow_ms = o.read_only ? o.refresh_ms : o.publish_ms;
+  if (follow_ms > 0) {
+    follower = std::thread([&] {
+      std::string last_error;
+      while (!stopping) {
+        for (int waited = 0; waited < follow_ms && !stopping; waited += 50) {
+          std::this_thread::sleep_for(std::chrono::milliseconds(std::min(50, follow_ms - waited)));
+        }
+        if (stopping) break;
+        try {
+          if (o.read_only ? engine.refresh_store() : engine.publish_snapshot()) {
+            std::cerr << "clippo: " << (o.read_only ? "now serving" : "published") << " snapshot "
+                      << engine.info().snapshot << " (" << engine.info().items << " items)" << std::endl;
+          }
+          last_error.clear();
+        } catch (const Error& e) {
+          // The writer replaced the snapshot while it was being opened, or the disk refused a
+          // snapshot: the state served stays whole, and the next round tries again. Said once.
+          if (e.what() != last_error) std::cerr << "clippo: warning: " << e.what() << std::endl;
+          last_error = e.what();
+        }
+      }
+    });
+  }
   server.run();
+  stopping = true;
+  if (follower.joinable()) follower.join();
   if (!o.read_only) {
     try {
       engine.checkpoint();  // a quicker next start: the log replays nothing
@@ -103,6 +137,13 @@ CommandAction add_serve_command(CLI::App& app) {
   cmd->add_flag("--read-only", o->read_only,
                 "Open the store without writing anything (a read-only volume): searches work, writes get 409");
   cmd->add_option("--device", o->device, "cpu, cuda or auto");
+  cmd->add_option("--refresh-ms", o->refresh_ms,
+                  "With --read-only: how often to look for a newer snapshot from the store's writer (0: never)")
+      ->check(CLI::Range(0, 86'400'000));
+  cmd->add_option("--publish-ms", o->publish_ms,
+                  "Writer: publish a snapshot this often when there are new writes, for read-only replicas "
+                  "(0: only as the log grows and at exit)")
+      ->check(CLI::Range(0, 86'400'000));
   cmd->add_option("--workers", o->workers, "Threads that run the model (searches, embeds, classifies, adds)")->check(CLI::Range(1, 256));
   cmd->add_option("--batch", o->batch, "Max queries per batched forward pass")->check(CLI::Range(1, 4096));
   cmd->add_option("--batch-window-us", o->window_us, "How long a query waits for others to batch with")

@@ -1,6 +1,7 @@
 #include "api/engine/indexer.h"
 
 #include <algorithm>
+#include <cctype>
 #include <filesystem>
 #include <fstream>
 #include <future>
@@ -11,6 +12,7 @@
 
 #include "core/base/error.h"
 #include "core/base/file_io.h"
+#include "core/base/hashing.h"
 #include "core/base/strings.h"
 #include "core/base/utf8.h"
 #include "datasets/tsv_format.h"
@@ -50,19 +52,81 @@ std::map<std::string, Caption> read_captions(const FolderIndexOptions& o) {
   return out;
 }
 
-// The image files under `dir` not yet in the store, sorted.
-std::vector<std::string> files_to_index(const std::string& dir, const std::set<std::string>& done) {
+uint64_t parse_count(const std::string& text, const std::string& what) {
+  size_t used = 0;
+  uint64_t value = 0;
+  try {
+    value = std::stoull(text, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  CLIPPO_CHECK(!text.empty() && used == text.size() && std::isdigit(static_cast<unsigned char>(text[0])),
+               kInvalidArgument, what + " is '" + text + "', not a whole number");
+  return value;
+}
+
+}  // namespace
+
+bool Shard::takes(std::string_view key) const { return count <= 1 || fnv1a64(key) % count == index; }
+
+std::string Shard::label() const { return count <= 1 ? "" : std::to_string(index) + "/" + std::to_string(count); }
+
+Shard parse_shard(const std::string& text) {
+  const size_t slash = text.find('/');
+  CLIPPO_CHECK(slash != std::string::npos, kInvalidArgument, "a shard is 'i/n' (part i of n, from 0), not '" + text + "'");
+  Shard shard;
+  shard.index = parse_count(text.substr(0, slash), "the shard's index");
+  shard.count = parse_count(text.substr(slash + 1), "the shard count");
+  CLIPPO_CHECK(shard.count >= 1 && shard.index < shard.count, kInvalidArgument,
+               "shard '" + text + "': the index must be in [0, n) and n at least 1");
+  return shard;
+}
+
+Shard shard_from_environment(const std::function<const char*(const char*)>& lookup) {
+  const auto get = [&](const char* name) -> std::string {
+    const char* value = lookup(name);
+    return value == nullptr ? "" : value;
+  };
+  const std::string count = get("CLIPPO_SHARD_COUNT");
+  Shard shard;
+  if (!get("SLURM_ARRAY_TASK_ID").empty()) {
+    shard.index = parse_count(get("SLURM_ARRAY_TASK_ID"), "SLURM_ARRAY_TASK_ID");
+    const std::string tasks = count.empty() ? get("SLURM_ARRAY_TASK_COUNT") : count;
+    CLIPPO_CHECK(!tasks.empty(), kInvalidArgument, "SLURM_ARRAY_TASK_ID is set but neither SLURM_ARRAY_TASK_COUNT nor CLIPPO_SHARD_COUNT");
+    shard.count = parse_count(tasks, count.empty() ? "SLURM_ARRAY_TASK_COUNT" : "CLIPPO_SHARD_COUNT");
+  } else if (!get("JOB_COMPLETION_INDEX").empty()) {
+    shard.index = parse_count(get("JOB_COMPLETION_INDEX"), "JOB_COMPLETION_INDEX");
+    CLIPPO_CHECK(!count.empty(), kInvalidArgument,
+                 "JOB_COMPLETION_INDEX is set but CLIPPO_SHARD_COUNT is not: set it to the Job's completions");
+    shard.count = parse_count(count, "CLIPPO_SHARD_COUNT");
+  } else {
+    throw Error(ErrorCode::kInvalidArgument,
+                "--shard-from-env found no shard: it reads SLURM_ARRAY_TASK_ID (with SLURM_ARRAY_TASK_COUNT) or "
+                "JOB_COMPLETION_INDEX (with CLIPPO_SHARD_COUNT)");
+  }
+  CLIPPO_CHECK(shard.count >= 1 && shard.index < shard.count, kInvalidArgument,
+               "the environment gives shard " + std::to_string(shard.index) + " of " + std::to_string(shard.count) +
+                   ": array tasks must be numbered from 0 (--array=0-" +
+                   std::to_string(shard.count > 0 ? shard.count - 1 : 0) + ")");
+  return shard;
+}
+
+std::vector<std::string> list_images(const std::string& dir, const Shard& shard, size_t* other_shards) {
+  CLIPPO_CHECK(fs::is_directory(dir), kNotFound, "no such folder: '" + dir + "'");
+  const fs::path root = fs::canonical(dir);
   std::vector<std::string> files;
-  for (const auto& entry : fs::recursive_directory_iterator(dir, fs::directory_options::skip_permission_denied)) {
+  for (const auto& entry : fs::recursive_directory_iterator(root, fs::directory_options::skip_permission_denied)) {
     if (!entry.is_regular_file() || !is_indexable_image(entry.path().string())) continue;
-    std::string path = fs::canonical(entry.path()).string();
-    if (!done.count(path)) files.push_back(std::move(path));
+    // The shard key is the path under the folder, so every worker agrees wherever it is mounted.
+    if (!shard.takes(entry.path().lexically_relative(root).generic_string())) {
+      if (other_shards != nullptr) ++*other_shards;
+      continue;
+    }
+    files.push_back(fs::canonical(entry.path()).string());
   }
   std::sort(files.begin(), files.end());
   return files;
 }
-
-}  // namespace
 
 bool is_indexable_image(const std::string& path) {
   std::string ext = fs::path(path).extension().string();
@@ -81,7 +145,10 @@ FolderIndexSummary index_folder(SearchEngine& engine, const FolderIndexOptions& 
   }
   FolderIndexSummary summary;
   summary.already_indexed = done.size();
-  const std::vector<std::string> files = files_to_index(o.images_dir, done);
+  std::vector<std::string> files;
+  for (std::string& file : list_images(o.images_dir, o.shard, &summary.other_shards)) {
+    if (!done.count(file)) files.push_back(std::move(file));
+  }
   const std::map<std::string, Caption> captions = read_captions(o);
 
   const size_t threads = o.threads > 0 ? static_cast<size_t>(o.threads) : std::max(1u, std::thread::hardware_concurrency());
@@ -179,6 +246,10 @@ TextIndexSummary index_texts(SearchEngine& engine, const TextIndexOptions& o) {
     if (item.text.size() > engine.max_query_bytes()) {
       skip(number, "the text is " + std::to_string(item.text.size()) + " bytes; at most " +
                        std::to_string(engine.max_query_bytes()) + " are read");
+      continue;
+    }
+    if (!o.shard.takes(item.lang + "\t" + item.text)) {
+      ++summary.other_shards;
       continue;
     }
     if (!stored.emplace(item.lang, item.text).second) {

@@ -71,9 +71,13 @@ SearchEngine::SearchEngine(const std::string& model_path, const std::string& sto
                            bool create_store, const index::StoreOptions& store_options)
     : options_(options), encoder_(std::make_unique<Encoder>(model_path, options.encoder)) {
   const index::ModelIdentity identity = model_identity(*encoder_);
-  store_ = create_store && !index::CollectionStore::exists(store_dir)
-               ? index::CollectionStore::create(store_dir, identity, store_options)
-               : index::CollectionStore::open(store_dir, &identity, options.read_only_store);
+  if (create_store && !index::CollectionStore::exists(store_dir)) {
+    index::StoreOptions sized = store_options;
+    if (options.size_new_store) options.size_new_store(identity.dim, sized);
+    store_ = index::CollectionStore::create(store_dir, identity, sized);
+  } else {
+    store_ = index::CollectionStore::open(store_dir, &identity, options.read_only_store);
+  }
   batcher_ = std::make_unique<QueryBatcher>(*encoder_, options.max_batch, options.window_us);
   image_roots_ = read_image_roots(store_dir);
   image_roots_.push_back((fs::canonical(store_dir) / "uploads").string());
@@ -217,6 +221,14 @@ std::vector<index::Item> SearchEngine::items() const { return store_->items(); }
 
 void SearchEngine::checkpoint() { store_->checkpoint(); }
 
+bool SearchEngine::publish_snapshot() {
+  if (!store_->has_unpublished_writes()) return false;
+  store_->checkpoint();
+  return true;
+}
+
+bool SearchEngine::refresh_store() { return store_->refresh(); }
+
 std::string SearchEngine::keep_upload(const std::string& encoded_image) {
   render::decode_image(encoded_image);  // refuse non-images before anything is written
   char name[32];
@@ -305,6 +317,7 @@ EngineInfo SearchEngine::info() const {
   info.factory = store_->factory();
   info.read_only = store_->read_only();
   info.failed_snapshots = store_->failed_snapshots();
+  info.snapshot = store_->snapshot_sequence();
   return info;
 }
 

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -64,6 +65,9 @@ struct EngineOptions {
   int window_us = 2000;   // how long a query waits for others to join its batch
   size_t max_query_bytes = 16384;
   bool read_only_store = false;  // open the store without writing (a read-only volume, a replica)
+  // Called with the model's dimension before a new store is created, to choose its index
+  // (`index build --max-memory`).
+  std::function<void(int, index::StoreOptions&)> size_new_store;
 };
 
 // What /v1/health and `clippo index info` report.
@@ -78,6 +82,7 @@ struct EngineInfo {
   std::string factory;     // the store's FAISS index
   bool read_only = false;  // the store was opened read-only: writes are refused
   uint64_t failed_snapshots = 0;  // automatic snapshots the disk refused since opening
+  uint64_t snapshot = 0;          // sequence number of the snapshot the store state comes from
 };
 
 // The JSON every front end answers a search with (HTTP, `clippo search --json`):
@@ -124,6 +129,11 @@ class SearchEngine {
   std::optional<index::Item> get_item(int64_t id) const;
   std::vector<index::Item> items() const;  // every item's metadata, in no particular order
   void checkpoint();                       // a snapshot now (also taken as the log grows)
+  // Replicas and their writer (`clippo serve --read-only` beside one writer): the writer
+  // publishes a snapshot when it has writes the last one lacks; a read-only replica takes the
+  // newest published snapshot whole. Each returns whether anything changed.
+  bool publish_snapshot();
+  bool refresh_store();
 
   // Files the engine may serve: those under the store's image roots and its uploads folder.
   // keep_upload stores an uploaded image there, named by its content (the same bytes always get

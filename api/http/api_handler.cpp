@@ -305,7 +305,8 @@ HttpResponse ApiHandler::health() const {
                                  {"image_size", info.image_size},
                                  // Token baselines (1t-clip, clip*) read SentencePiece ids: no renderer.
                                  {"renderer", info.renderer.empty() ? Json(nullptr) : Json(info.renderer)},
-                                 {"read_only", info.read_only}});
+                                 {"read_only", info.read_only},
+                                 {"snapshot", info.snapshot}});
 }
 
 HttpResponse ApiHandler::search(const Call& call) {

@@ -25,19 +25,21 @@ struct Server {
   uint16_t port = 0;
 };
 
-Server start_server(const std::string& store, const std::string& port_file, bool read_only = false) {
+Server start_server(const std::string& store, const std::string& port_file, bool read_only = false,
+                    std::vector<std::string> extra = {}) {
   fs::remove(port_file);
+  std::vector<std::string> args = {CLIPPO_BINARY, "serve", "--store", store, "--port", "0", "--port-file", port_file,
+                                   "--api-key", "k"};
+  if (read_only) args.push_back("--read-only");
+  args.insert(args.end(), extra.begin(), extra.end());
   const pid_t pid = fork();
   if (pid == 0) {
     const std::string err = port_file + ".log";
     freopen(err.c_str(), "w", stderr);
-    if (read_only) {
-      execl(CLIPPO_BINARY, CLIPPO_BINARY, "serve", "--store", store.c_str(), "--port", "0", "--port-file",
-            port_file.c_str(), "--api-key", "k", "--read-only", nullptr);
-    } else {
-      execl(CLIPPO_BINARY, CLIPPO_BINARY, "serve", "--store", store.c_str(), "--port", "0", "--port-file",
-            port_file.c_str(), "--api-key", "k", nullptr);
-    }
+    std::vector<char*> argv;
+    for (std::string& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    execv(CLIPPO_BINARY, argv.data());
     _exit(127);
   }
   for (int i = 0; i < 300 && !fs::exists(port_file); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
@@ -116,6 +118,44 @@ TEST(ServeCommandTest, ReadOnlyServesSearchesAndRefusesWritesWithoutTouchingTheS
   waitpid(server.pid, &status, 0);
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << read_file(port_file + ".log");
   EXPECT_EQ(read_file(store + "/wal.log"), wal_before);
+}
+
+// One writer and two read-only replicas on one store, as behind a load balancer: the replicas
+// serve the items the writer publishes, whole snapshots only.
+TEST(ServeCommandTest, ReplicasServeTheSnapshotsTheWriterPublishes) {
+  const fs::path dir = temp_dir() / "serve_replicas";
+  ASSERT_NO_FATAL_FAILURE(make_store(dir));
+  const std::string store = (dir / "store").string();
+  const Server writer = start_server(store, (dir / "w.port").string(), false, {"--publish-ms", "200"});
+  const Server r1 = start_server(store, (dir / "r1.port").string(), true, {"--refresh-ms", "100"});
+  const Server r2 = start_server(store, (dir / "r2.port").string(), true, {"--refresh-ms", "100"});
+  const auto items_on = [](const Server& s) {
+    return nlohmann::json::parse(http::testing::request(s.port, "GET", "/v1/health").body)["items"].get<int>();
+  };
+  EXPECT_EQ(items_on(r1), 1);
+  for (int i = 0; i < 6; ++i) {
+    const nlohmann::json body{{"text", "replicated item " + std::to_string(i)}};
+    EXPECT_EQ(http::testing::request(writer.port, "POST", "/v1/items", body.dump(),
+                                     {{"Content-Type", "application/json"}, {"Authorization", "Bearer k"}}).status, 201);
+  }
+  for (const Server* replica : {&r1, &r2}) {
+    int items = 0;
+    for (int i = 0; i < 200 && (items = items_on(*replica)) != 7; ++i) {
+      EXPECT_TRUE(items == 1 || items == 7) << items;  // one snapshot or the next, nothing between
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    EXPECT_EQ(items, 7) << read_file((dir / (replica == &r1 ? "r1.port.log" : "r2.port.log")).string());
+    const auto found = nlohmann::json::parse(
+        http::testing::request(replica->port, "POST", "/v1/search", R"({"query": "replicated item 3", "k": 1, "kinds": ["text"]})",
+                               {{"Content-Type", "application/json"}}).body);
+    EXPECT_EQ(found["results"][0]["text"], "replicated item 3") << found.dump();
+  }
+  for (const Server* s : {&writer, &r1, &r2}) {
+    kill(s->pid, SIGTERM);
+    int status = 0;
+    waitpid(s->pid, &status, 0);
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  }
 }
 
 }  // namespace
