@@ -168,6 +168,7 @@ class CollectionStore {
   // writer removing the one just read) leaves the current state and throws.
   bool refresh();
   uint64_t snapshot_sequence() const;  // the snapshot the state was loaded from (0: none)
+  bool has_unpublished_writes() const;  // writes in the log that no snapshot holds yet
 
   size_t size() const;
   KindCounts kind_counts() const;

@@ -364,14 +364,20 @@ TEST(IndexSizingTest, TheRuleAsDocumented) {
   EXPECT_EQ(choose_index_for_memory(1'000'000, 128, uint64_t{512} << 20).factory, "Flat");
   // 10M x 128: nlist = 2^round(log2(4 * sqrt(1e7))) = 2^round(13.63) = 16384; m = 64 fits 2 GiB.
   IndexChoice c = choose_index_for_memory(10'000'000, 128, uint64_t{2} << 30);
-  EXPECT_EQ(c.factory, "IVF16384,PQ64");
-  EXPECT_EQ(c.search_params, "nprobe=256");
+  EXPECT_EQ(c.factory, "IVF16384_HNSW32,PQ64");
+  EXPECT_EQ(c.search_params, "nprobe=256,quantizer_efSearch=512");
   EXPECT_EQ(c.rerank, 8);
-  EXPECT_EQ(c.index_bytes, 10'000'000ull * 72 + 16384ull * 128 * 4 + 256ull * 128 * 4);
+  EXPECT_EQ(c.index_bytes, 10'000'000ull * 72 + 16384ull * 128 * 4 + 256ull * 128 * 4 + 16384ull * 256);
   // A tighter budget takes fewer bytes per code.
-  EXPECT_EQ(choose_index_for_memory(10'000'000, 128, uint64_t{300} << 20).factory, "IVF16384,PQ16");
-  EXPECT_EQ(choose_index_for_memory(10'000'000, 192, uint64_t{2} << 30).factory, "IVF16384,PQ64");
-  EXPECT_EQ(choose_index_for_memory(10'000'000, 96, uint64_t{2} << 30).factory, "IVF16384,PQ48");
+  EXPECT_EQ(choose_index_for_memory(10'000'000, 128, uint64_t{300} << 20).factory, "IVF16384_HNSW32,PQ16");
+  EXPECT_EQ(choose_index_for_memory(10'000'000, 192, uint64_t{2} << 30).factory, "IVF16384_HNSW32,PQ64");
+  EXPECT_EQ(choose_index_for_memory(10'000'000, 96, uint64_t{2} << 30).factory, "IVF16384_HNSW32,PQ48");
+  // The HNSW quantizer's search depth is a valid FAISS parameter for that index.
+  StoreOptions options;
+  options.factory = "IVF4096_HNSW32,PQ8";
+  options.search_params = choose_index_for_memory(1'000'000, kDim, uint64_t{40} << 20).search_params;
+  EXPECT_EQ(options.search_params, "nprobe=64,quantizer_efSearch=128");
+  EXPECT_NO_THROW(CollectionStore::create(fresh_dir("hnsw_quantizer"), model(), options));
   // Few vectors: at least 64 training rows per list.
   EXPECT_EQ(choose_index_for_memory(20'000, 128, 1 << 20).factory, "IVF256,PQ16");
   try {
@@ -379,7 +385,7 @@ TEST(IndexSizingTest, TheRuleAsDocumented) {
     FAIL();
   } catch (const Error& e) {
     EXPECT_EQ(e.code(), ErrorCode::kResourceExhausted);
-    EXPECT_NE(std::string(e.what()).find("needs 128"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("IVF16384_HNSW32,PQ4) needs 132713984 bytes"), std::string::npos) << e.what();
   }
 }
 
