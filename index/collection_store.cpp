@@ -212,6 +212,45 @@ nlohmann::json store_meta(const ModelIdentity& model, const StoreOptions& option
   return meta;
 }
 
+// The files of one snapshot, streamed: rows appended in order, then (optionally) the index over
+// them, then commit() writes the checksums of all of them. Until commit() nothing is in place:
+// an error part-way leaves only temporary files behind, which the writers remove.
+class SnapshotFiles {
+ public:
+  SnapshotFiles(const fs::path& snap, size_t dim)
+      : snap_(snap), dim_(dim), vectors_((snap / "vectors.f32").string()), items_((snap / "items.jsonl").string()) {}
+
+  void add(const Item& item, const float* vec) {
+    const std::string line = meta_line(item);
+    const std::string_view bytes(reinterpret_cast<const char*>(vec), dim_ * 4);
+    items_.append(line);
+    item_sums_.update(line);
+    vectors_.append(bytes);
+    vector_sums_.update(bytes);
+  }
+
+  void save_index(const faiss::Index& index) {
+    const std::string path = (snap_ / "index.faiss").string();
+    write_index_atomically(index, path);
+    index_sums_ = block_checksums(MappedFile(path).bytes());
+  }
+
+  void commit() {
+    nlohmann::json sums = {{"vectors.f32", vector_sums_.finish()}, {"items.jsonl", item_sums_.finish()}};
+    if (!index_sums_.is_null()) sums["index.faiss"] = index_sums_;
+    vectors_.commit();
+    items_.commit();
+    write_file_atomically((snap_ / "checksums.json").string(), sums.dump() + "\n");
+  }
+
+ private:
+  fs::path snap_;
+  size_t dim_;
+  AtomicFileWriter vectors_, items_;
+  BlockChecksummer vector_sums_, item_sums_;
+  nlohmann::json index_sums_;
+};
+
 // Checks what create() and create_bulk() are given, before any file is written.
 void check_new_store(const std::string& dir, const ModelIdentity& model, const StoreOptions& options);
 
@@ -287,15 +326,16 @@ void CollectionStore::write_bulk(const std::string& dir, const ModelIdentity& mo
   const fs::path snap = fs::path(dir) / "snapshots" / "1";
   fs::create_directories(snap);
   write_file_atomically((fs::path(dir) / "store.json").string(), store_meta(model, options).dump(2) + "\n");
+  // Search parameters are set once every row is in: an HNSW coarse quantizer's search depth
+  // for queries (2 x nprobe) would make assigning each added vector to its list many times
+  // slower than the default depth, which finds the nearest list as well.
   std::unique_ptr<faiss::Index> index = make_faiss_index(model.dim, options.factory);
-  apply_search_params(*index, options.search_params);
   if (!index->is_trained && rows.count >= kMinRowsToTrain) {
     Item ignored;
     train_on_sample(*index, rows.count, [&](size_t i, float* out) { rows.read(i, ignored, out); }, options.factory);
     write_index_atomically(*index, (fs::path(dir) / "trained.faiss").string());
   }
-  AtomicFileWriter vectors((snap / "vectors.f32").string()), items((snap / "items.jsonl").string());
-  BlockChecksummer vector_sums, item_sums;
+  SnapshotFiles files(snap, d);
   constexpr size_t kAddBatch = 16384;
   std::vector<float> batch(kAddBatch * d);
   size_t in_batch = 0;
@@ -322,25 +362,14 @@ void CollectionStore::write_bulk(const std::string& dir, const ModelIdentity& mo
                  "row " + std::to_string(i) + ": id " + std::to_string(item.id) + " is not above the ids before it");
     next_id = std::max(next_id, item.id + 1);
     if (item.added_ms == 0) item.added_ms = t;
-    const std::string line = meta_line(item);
-    const std::string_view bytes(reinterpret_cast<const char*>(vec), d * 4);
-    items.append(line);
-    item_sums.update(line);
-    vectors.append(bytes);
-    vector_sums.update(bytes);
+    files.add(item, vec);
     if (++in_batch == kAddBatch) add_batch();
     if (rows.on_progress && (i + 1) % kAddBatch == 0) rows.on_progress(i + 1, rows.count);
   }
   add_batch();
-  nlohmann::json sums = {{"vectors.f32", vector_sums.finish()}, {"items.jsonl", item_sums.finish()}};
-  if (worth_saving(*index)) {
-    const std::string path = (snap / "index.faiss").string();
-    write_index_atomically(*index, path);
-    sums["index.faiss"] = block_checksums(MappedFile(path).bytes());
-  }
-  vectors.commit();
-  items.commit();
-  write_file_atomically((snap / "checksums.json").string(), sums.dump() + "\n");
+  apply_search_params(*index, options.search_params);
+  if (worth_saving(*index)) files.save_index(*index);
+  files.commit();
   // The log starts after the snapshot: its first record is sequence 1, which the open replays.
   WriteAheadLog((fs::path(dir) / "wal.log").string()).reset(1);
   write_file_atomically((fs::path(dir) / "CURRENT").string(), "1\n");
@@ -605,15 +634,17 @@ std::unique_ptr<faiss::Index> CollectionStore::new_index() {
       }
     }
   }
-  apply_search_params(*index, options_.search_params);
-  return index;
+  return index;  // search parameters are the caller's to set, once its rows are added
 }
 
 void CollectionStore::rebuild_index() {
   index_ = new_index();
   index_appendable_ = true;
   indexed_rows_ = 0;
-  if (!index_->is_trained) return;  // exact search until there is enough to train on
+  if (!index_->is_trained) {
+    apply_search_params(*index_, options_.search_params);
+    return;  // exact search until there is enough to train on
+  }
   // Every row in row order (removed ones too: the search skips them), in the two runs they are
   // stored in: the mapped snapshot and the rows written since.
   try {
@@ -624,6 +655,7 @@ void CollectionStore::rebuild_index() {
   } catch (const faiss::FaissException& e) {
     throw Error(ErrorCode::kInternal, "FAISS could not build '" + options_.factory + "': " + e.what());
   }
+  apply_search_params(*index_, options_.search_params);
 }
 
 void CollectionStore::maybe_compact() {
@@ -868,18 +900,10 @@ void CollectionStore::write_snapshot(uint64_t seq) {
 void CollectionStore::write_snapshot_files(uint64_t seq, const fs::path& snap, bool& published) {
   fs::create_directories(snap);
   const size_t d = static_cast<size_t>(model_.dim);
-  AtomicFileWriter vectors((snap / "vectors.f32").string()), items((snap / "items.jsonl").string());
-  BlockChecksummer vector_sums, item_sums;
+  SnapshotFiles files(snap, d);
   for (size_t r = 0; r < row_ids_.size(); ++r) {
-    if (row_ids_[r] < 0) continue;
-    const std::string line = meta_line(items_.at(row_ids_[r]).item);
-    const std::string_view bytes(reinterpret_cast<const char*>(row(r)), d * 4);
-    items.append(line);
-    item_sums.update(line);
-    vectors.append(bytes);
-    vector_sums.update(bytes);
+    if (row_ids_[r] >= 0) files.add(items_.at(row_ids_[r]).item, row(r));
   }
-  nlohmann::json sums = {{"vectors.f32", vector_sums.finish()}, {"items.jsonl", item_sums.finish()}};
   // The index over exactly the snapshot's rows: the current one when it covers every row and
   // none was removed, else a new one from the trained state with the live rows added in order.
   // An index that was waiting for enough rows to train on is trained now.
@@ -903,17 +927,12 @@ void CollectionStore::write_snapshot_files(uint64_t seq, const fs::path& snap, b
       } catch (const faiss::FaissException& e) {
         throw Error(ErrorCode::kInternal, "FAISS could not build '" + options_.factory + "': " + e.what());
       }
+      apply_search_params(*snapshot_index, options_.search_params);
     }
   }
   const faiss::Index* saved = use_current ? index_.get() : snapshot_index.get();
-  if (saved != nullptr) {
-    const std::string path = (snap / "index.faiss").string();
-    write_index_atomically(*saved, path);
-    sums["index.faiss"] = block_checksums(MappedFile(path).bytes());
-  }
-  vectors.commit();
-  items.commit();
-  write_file_atomically((snap / "checksums.json").string(), sums.dump() + "\n");
+  if (saved != nullptr) files.save_index(*saved);
+  files.commit();
   sync_directory_of((snap / "items.jsonl").string());
   write_file_atomically((fs::path(dir_) / "CURRENT").string(), std::to_string(seq) + "\n");
   published = true;
