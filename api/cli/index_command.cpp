@@ -91,7 +91,7 @@ int run_build(const IndexOptions& o) {
   if (!o.max_memory.empty()) {
     // Sized for what this build will hold: its shard of the images and the texts.
     const uint64_t budget = index::parse_memory_size(o.max_memory);
-    eo.size_new_store = [&](int dim, index::StoreOptions& sized) {
+    eo.size_new_store = [&o, &shard, budget](int dim, index::StoreOptions& sized) {
       size_t n = o.images.empty() ? 0 : engine::list_images(o.images, shard).size();
       if (!o.texts_file.empty()) n += count_lines(o.texts_file) / shard.count;
       const index::IndexChoice choice = index::choose_index_for_memory(n, dim, budget);

@@ -182,6 +182,15 @@ TEST(IndexCommandTest, MergeRefusesPartsOfAnotherModelAndSizesToMemory) {
   EXPECT_NE(tight.err.find("cannot hold an index of 12 vectors"), std::string::npos) << tight.err;
   const CommandResult both = run_clippo("index merge " + a + " -o " + (c.dir / "both").string() + " --max-memory 1K --factory HNSW32");
   EXPECT_NE(both.exit_code, 0);
+  // index build sizes its new store from the images it will hold (its shard of them).
+  const std::string sized = (c.dir / "sized").string();
+  run_json("index build --model " + c.model + " --images " + c.images.string() + " --out " + sized +
+           " --max-memory 1K --json");
+  EXPECT_EQ(index::CollectionStore::recorded_options(sized).factory, "Flat");
+  const CommandResult small = run_clippo("index build --model " + c.model + " --images " + c.images.string() +
+                                         " --out " + (c.dir / "small").string() + " --shard 0/2 --max-memory 100");
+  EXPECT_EQ(small.exit_code, 1);
+  EXPECT_NE(small.err.find("cannot hold an index of "), std::string::npos) << small.err;
 }
 
 }  // namespace
