@@ -22,7 +22,7 @@
 
 namespace {
 
-constexpr size_t kHeaderBytes = 16;  // "CLPWAL01" + u64 first sequence
+constexpr size_t kHeaderBytes = 16;  // "CLPWAL02" (or "01") + u64 first sequence
 constexpr size_t kStoreDim = 4;
 
 uint32_t read_u32(const std::string& s, size_t at) {

@@ -26,6 +26,7 @@
 #include <fstream>
 #include <mutex>
 #include <sstream>
+#include <thread>
 
 #include "core/base/error.h"
 #include "core/base/file_io.h"
@@ -174,9 +175,12 @@ void write_index_atomically(const faiss::Index& index, const std::string& path) 
   }
   // write_index closes without fsync: the data must be on disk before the rename publishes it.
   const int fd = ::open(tmp.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd >= 0) {
-    ::fsync(fd);
-    ::close(fd);
+  const bool synced = fd >= 0 && ::fsync(fd) == 0;
+  const int sync_errno = errno;
+  if (fd >= 0) ::close(fd);
+  if (!synced) {
+    std::remove(tmp.c_str());
+    throw Error(ErrorCode::kUnavailable, "cannot write '" + path + "': " + std::strerror(sync_errno));
   }
   if (std::rename(tmp.c_str(), path.c_str()) != 0) {
     std::remove(tmp.c_str());
@@ -307,12 +311,23 @@ std::unique_ptr<CollectionStore> CollectionStore::create(const std::string& dir,
 void CollectionStore::create_bulk(const std::string& dir, const ModelIdentity& model, const StoreOptions& options,
                                   const BulkRows& rows) {
   check_new_store(dir, model, options);
+  // Built beside its place and renamed into it when complete: a build killed part-way leaves
+  // "<dir>.partial" (removed by the next attempt), never a folder that opens as a store.
+  fs::path place = fs::path(dir).lexically_normal();
+  if (place.filename().empty()) place = place.parent_path();  // "out/" names "out"
+  const std::string partial = place.string() + ".partial";
+  remove_tree(partial);
   try {
-    write_bulk(dir, model, options, rows);
+    write_bulk(partial, model, options, rows);
+    if (fs::exists(place)) fs::remove(place);  // empty (checked above)
+    fs::rename(partial, place);
+    sync_directory_of(place.string());
+  } catch (const fs::filesystem_error& e) {
+    remove_tree(partial);
+    throw Error(ErrorCode::kUnavailable, "cannot create the store '" + dir + "': " + e.code().message());
   } catch (...) {
-    // The folder was absent or empty: what is there now is this call's, and no store.
     try {
-      remove_tree(dir);
+      remove_tree(partial);
     } catch (const Error&) {
       // The error being reported matters more than the leftovers.
     }
@@ -341,8 +356,12 @@ void CollectionStore::write_bulk(const std::string& dir, const ModelIdentity& mo
   size_t in_batch = 0;
   int64_t next_id = 0;
   const int64_t t = now_ms();
+  // Only an index that is saved is filled: a flat one would copy every vector into memory to
+  // be thrown away (the store builds it at open).
+  const bool fill_index = [&] { return index->is_trained && worth_saving(*index); }();
   const auto add_batch = [&] {
-    if (in_batch == 0 || !index->is_trained) return;
+    if (!fill_index) in_batch = 0;
+    if (in_batch == 0) return;
     try {
       index->add(static_cast<int64_t>(in_batch), batch.data());
     } catch (const faiss::FaissException& e) {
@@ -420,7 +439,21 @@ ModelIdentity CollectionStore::recorded_model(const std::string& dir) {
 }
 
 std::unique_ptr<CollectionStore> CollectionStore::open(const std::string& dir, const ModelIdentity* expected_model,
-                                                       bool read_only) {
+                                                       bool read_only, bool build_index) {
+  for (int attempt = 0;; ++attempt) {
+    try {
+      return open_once(dir, expected_model, read_only, build_index);
+    } catch (const Error& e) {
+      // A writer replacing the snapshot or resetting the log while a reader opens: try again.
+      const bool racing_a_writer = e.code() == ErrorCode::kUnavailable || e.code() == ErrorCode::kNotFound;
+      if (!read_only || !racing_a_writer || attempt >= 9) throw;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  }
+}
+
+std::unique_ptr<CollectionStore> CollectionStore::open_once(const std::string& dir, const ModelIdentity* expected_model,
+                                                            bool read_only, bool build_index) {
   const nlohmann::json meta = read_store_meta(dir);
   const StoreOptions options = options_from_meta(meta, dir);
   const ModelIdentity model = ModelIdentity::from_json(meta.at("model"));
@@ -471,7 +504,6 @@ std::unique_ptr<CollectionStore> CollectionStore::open(const std::string& dir, c
     }
   };
   std::vector<std::pair<uint64_t, std::string>> batch;  // records since the last commit
-  bool saw_commit = false;
   store->wal_->replay([&](uint64_t seq, const std::string& rec) {
     if (seq < snapshot_seq) return;  // already in the snapshot (crash between CURRENT and the WAL reset)
     CLIPPO_CHECK(!rec.empty(), kInternal, "empty WAL record " + std::to_string(seq));
@@ -479,16 +511,25 @@ std::unique_ptr<CollectionStore> CollectionStore::open(const std::string& dir, c
       batch.emplace_back(seq, rec);
       return;
     }
-    saw_commit = true;
     for (const auto& [s, r] : batch) apply(s, r);
     batch.clear();
   });
-  if (!saw_commit) {
-    for (const auto& [s, r] : batch) apply(s, r);
+  if (!store->wal_->grouped()) {
+    for (const auto& [s, r] : batch) apply(s, r);  // a log from before commit records: record by record
+  } else if (!batch.empty() && !read_only) {
+    // A write whose commit record never made it (a crash mid-append) was never acknowledged:
+    // cut it out, or the next write's commit would bring it back.
+    store->wal_->truncate_to(batch.front().first);
   }
+  // A reader that mapped snapshot N while the writer published N' and reset the log to start at
+  // N' would pair N with N''s log, missing the writes in between: open again instead.
+  // (A writer publishes CURRENT before it resets the log, so otherwise the log never starts
+  // after the snapshot.)
+  CLIPPO_CHECK(!read_only || store->wal_->first_sequence() <= snapshot_seq, kUnavailable,
+               "the store in '" + dir + "' published a new snapshot while it was being opened");
   // A saved index already covers the snapshot (and took the log's rows, unless it is mapped
   // read-only); otherwise build one.
-  if (!store->index_) store->rebuild_index();
+  if (!store->index_ && build_index) store->rebuild_index();
   return store;
 }
 
@@ -538,6 +579,7 @@ void CollectionStore::load_snapshot(uint64_t seq, bool verify, bool take_saved_i
   mapped_vectors_ = std::move(vectors);
   mapped_rows_ = row;
   snapshot_seq_ = seq;
+  snapshot_loaded_ = true;
   if (take_saved_index) load_saved_index(snap, verify && sums.contains("index.faiss") ? &sums["index.faiss"] : nullptr);
 }
 
@@ -878,6 +920,8 @@ std::vector<std::vector<SearchHit>> CollectionStore::search(const float* queries
 }
 
 void CollectionStore::write_snapshot(uint64_t seq) {
+  CLIPPO_CHECK(!(snapshot_loaded_ && seq == snapshot_seq_), kInternal,
+               "snapshot " + std::to_string(seq) + " of '" + dir_ + "' is the published one; it is never rewritten");
   const fs::path snap = fs::path(dir_) / "snapshots" / std::to_string(seq);
   bool published = false;  // CURRENT names this snapshot: from here it is the store's state
   try {
@@ -899,6 +943,7 @@ void CollectionStore::write_snapshot(uint64_t seq) {
 
 void CollectionStore::write_snapshot_files(uint64_t seq, const fs::path& snap, bool& published) {
   fs::create_directories(snap);
+  sync_directory_of(snap.string());  // the new folder's entry in snapshots/ is durable before CURRENT names it
   const size_t d = static_cast<size_t>(model_.dim);
   SnapshotFiles files(snap, d);
   for (size_t r = 0; r < row_ids_.size(); ++r) {
@@ -954,7 +999,9 @@ void CollectionStore::write_snapshot_files(uint64_t seq, const fs::path& snap, b
   } else if (!fresh->index_) {
     fresh->rebuild_index();
   }
-  fresh->next_id_ = std::max(fresh->next_id_, next_id_);  // ids of removed items are not given again
+  // Ids of removed items are not given again while the store is open (a reopened store starts
+  // after its highest live id).
+  fresh->next_id_ = std::max(fresh->next_id_, next_id_);
   swap_state(*fresh);
 }
 
@@ -963,6 +1010,7 @@ void CollectionStore::swap_state(CollectionStore& other) {
   std::swap(indexed_rows_, other.indexed_rows_);
   std::swap(index_appendable_, other.index_appendable_);
   std::swap(snapshot_seq_, other.snapshot_seq_);
+  std::swap(snapshot_loaded_, other.snapshot_loaded_);
   std::swap(mapped_vectors_, other.mapped_vectors_);
   std::swap(mapped_rows_, other.mapped_rows_);
   std::swap(tail_, other.tail_);
@@ -1012,6 +1060,9 @@ uint64_t CollectionStore::failed_snapshots() const {
 void CollectionStore::checkpoint() {
   check_writable();
   std::unique_lock lock(mutex_);
+  // Nothing written since the snapshot: it already holds everything. Writing it again would
+  // rewrite the published snapshot's own folder (and, failing part-way, remove it).
+  if (snapshot_loaded_ && wal_->next_sequence() == snapshot_seq_) return;
   write_snapshot(wal_->next_sequence());
 }
 

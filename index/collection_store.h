@@ -126,8 +126,13 @@ class CollectionStore {
   // naming both. A torn WAL tail is repaired; any other damage is an error naming the file.
   // `read_only` opens without writing anything (a read-only volume, a serving replica): a torn
   // tail is skipped rather than cut, and upsert/remove/checkpoint are FailedPrecondition.
+  // `build_index` false skips building a search index when none is saved (a store opened only
+  // to read its rows, as merge does: a flat index would copy every vector into memory); its
+  // searches are then exact scans of the rows. A read-only open that meets a writer publishing
+  // a snapshot meanwhile starts again (a few times) rather than pairing one snapshot with the
+  // next one's log.
   static std::unique_ptr<CollectionStore> open(const std::string& dir, const ModelIdentity* expected_model = nullptr,
-                                               bool read_only = false);
+                                               bool read_only = false, bool build_index = true);
   // Creates a store in `dir` whose first snapshot holds `rows`, written straight to the snapshot
   // files (no write-ahead log, the vectors streamed, never all in memory): the index is trained
   // on a sample of the rows, every row added, and the index saved with the snapshot. Items with
@@ -182,6 +187,8 @@ class CollectionStore {
 
  private:
   CollectionStore(std::string dir, ModelIdentity model, StoreOptions options);
+  static std::unique_ptr<CollectionStore> open_once(const std::string& dir, const ModelIdentity* expected_model,
+                                                    bool read_only, bool build_index);
   static void write_bulk(const std::string& dir, const ModelIdentity& model, const StoreOptions& options,
                          const BulkRows& rows);
   // Maps snapshot `seq` (checking its checksums when `verify`) and, when `take_saved_index`,
@@ -213,6 +220,7 @@ class CollectionStore {
   size_t indexed_rows_ = 0;
   bool index_appendable_ = true;          // false for an index mapped read-only from disk
   uint64_t snapshot_seq_ = 0;
+  bool snapshot_loaded_ = false;          // snapshot_seq_ names a published snapshot
   // Raw vectors, row-major, including removed rows: rows [0, mapped_rows_) in the snapshot's
   // mapped vectors.f32, the rest (written since) in tail_.
   std::unique_ptr<MappedFile> mapped_vectors_;

@@ -79,7 +79,10 @@ MergeSummary merge_stores(const std::vector<std::string>& parts, const std::stri
                    mismatched + "\nmerging them would rank vectors of different models against each other");
 
   std::vector<std::unique_ptr<CollectionStore>> stores;
-  for (const std::string& part : parts) stores.push_back(CollectionStore::open(part, &model, /*read_only=*/true));
+  // Opened only to read their rows: no search index (a flat one would copy every vector).
+  for (const std::string& part : parts) {
+    stores.push_back(CollectionStore::open(part, &model, /*read_only=*/true, /*build_index=*/false));
+  }
 
   MergeSummary summary;
   summary.parts = parts.size();

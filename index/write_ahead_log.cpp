@@ -14,7 +14,10 @@
 namespace clippo::index {
 namespace {
 
-constexpr char kMagic[8] = {'C', 'L', 'P', 'W', 'A', 'L', '0', '1'};
+// "CLPWAL02" logs are written by stores that end every write's records with a commit record
+// (CollectionStore); "CLPWAL01" logs came before and are read as they were.
+constexpr char kMagicV1[8] = {'C', 'L', 'P', 'W', 'A', 'L', '0', '1'};
+constexpr char kMagic[8] = {'C', 'L', 'P', 'W', 'A', 'L', '0', '2'};
 constexpr size_t kHeaderBytes = 16;  // magic + u64 first sequence
 constexpr size_t kRecordHeaderBytes = 8;
 constexpr uint32_t kMaxRecordBytes = 64u << 20;
@@ -58,6 +61,7 @@ WriteAheadLog::WriteAheadLog(const std::string& path, bool read_only) : path_(pa
   }
   if (!std::filesystem::exists(path_)) {
     write_file_atomically(path_, header(0));
+    grouped_ = true;
   }
   open_for_append();
 }
@@ -83,9 +87,12 @@ void WriteAheadLog::open_for_append() {
 
 size_t WriteAheadLog::replay(const std::function<void(uint64_t, const std::string&)>& visit) {
   const std::string bytes = read_file(path_, uint64_t{1} << 40);
-  CLIPPO_CHECK(bytes.size() >= kHeaderBytes && bytes.compare(0, 8, kMagic, 8) == 0, kInternal,
-               "'" + path_ + "' is not a clippo write-ahead log (bad header)");
+  CLIPPO_CHECK(bytes.size() >= kHeaderBytes &&
+                   (bytes.compare(0, 8, kMagic, 8) == 0 || bytes.compare(0, 8, kMagicV1, 8) == 0),
+               kInternal, "'" + path_ + "' is not a clippo write-ahead log (bad header)");
+  grouped_ = bytes.compare(0, 8, kMagic, 8) == 0;
   first_sequence_ = get_le(bytes, 8, 8);
+  record_ends_.clear();
   uint64_t seq = first_sequence_;
   size_t pos = kHeaderBytes, count = 0;
   while (pos < bytes.size()) {
@@ -106,6 +113,7 @@ size_t WriteAheadLog::replay(const std::function<void(uint64_t, const std::strin
     }
     visit(seq++, bytes.substr(pos + kRecordHeaderBytes, length));
     pos += kRecordHeaderBytes + length;
+    record_ends_.push_back(pos);
     ++count;
   }
   next_sequence_ = seq;
@@ -139,15 +147,33 @@ uint64_t WriteAheadLog::append(const std::vector<std::string>& payloads) {
     }
     throw;
   }
+  uint64_t end = size_bytes_;
+  for (const std::string& p : payloads) record_ends_.push_back(end += kRecordHeaderBytes + p.size());
   size_bytes_ += batch.size();
   const uint64_t first = next_sequence_;
   next_sequence_ += payloads.size();
   return first;
 }
 
+void WriteAheadLog::truncate_to(uint64_t next_sequence) {
+  check_writable();
+  CLIPPO_CHECK(next_sequence >= first_sequence_ && next_sequence <= next_sequence_, kInvalidArgument,
+               "no record boundary before sequence " + std::to_string(next_sequence) + " in '" + path_ + "'");
+  if (next_sequence == next_sequence_) return;
+  const size_t kept = static_cast<size_t>(next_sequence - first_sequence_);
+  const uint64_t size = kept == 0 ? kHeaderBytes : record_ends_.at(kept - 1);
+  CLIPPO_CHECK(::ftruncate(fd_, static_cast<off_t>(size)) == 0 && ::fdatasync(fd_) == 0, kUnavailable,
+               "cannot cut back '" + path_ + "': " + std::strerror(errno));
+  record_ends_.resize(kept);
+  size_bytes_ = size;
+  next_sequence_ = next_sequence;
+}
+
 void WriteAheadLog::reset(uint64_t next_sequence) {
   check_writable();
   write_file_atomically(path_, header(next_sequence));
+  grouped_ = true;
+  record_ends_.clear();
   broken_ = false;  // a new file: whatever the old one held is gone
   first_sequence_ = next_sequence_ = next_sequence;
   open_for_append();

@@ -1,7 +1,8 @@
 // An append-only log of length-prefixed, CRC-checked records: what makes a write durable
 // before it is acknowledged.
 //
-// File: "CLPWAL01", u64 first sequence number, then records [u32 length][u32 crc32][payload].
+// File: "CLPWAL02" ("CLPWAL01" before writes were grouped), u64 first sequence number, then
+// records [u32 length][u32 crc32][payload].
 // append() writes a batch of records with one write() and fdatasync()s before returning.
 // replay() hands back every intact record; a record cut short or garbled at the very end of the
 // file (a crash mid-append) is a torn tail: it is dropped and the file truncated to the last
@@ -39,7 +40,15 @@ class WriteAheadLog {
   // made the old records redundant). Atomic: a crash leaves either the old or the new log.
   void reset(uint64_t next_sequence);
 
+  // Cuts the log back to its records before `next_sequence` (after replay(): a writer dropping
+  // the records of a write that never committed). Durable on return.
+  void truncate_to(uint64_t next_sequence);
+
   uint64_t next_sequence() const { return next_sequence_; }
+  uint64_t first_sequence() const { return first_sequence_; }  // after replay()
+  // Whether its writer ends every write with a commit record ("CLPWAL02"), so records after the
+  // last commit belong to a write that was never acknowledged.
+  bool grouped() const { return grouped_; }
   uint64_t size_bytes() const { return size_bytes_; }
   const std::string& path() const { return path_; }
 
@@ -54,6 +63,8 @@ class WriteAheadLog {
   uint64_t first_sequence_ = 0;
   uint64_t next_sequence_ = 0;
   uint64_t size_bytes_ = 0;
+  bool grouped_ = false;
+  std::vector<uint64_t> record_ends_;  // byte offset after each replayed record
   bool broken_ = false;  // a failed append could not be cut back: refuse appends until reopened
   std::string broken_reason_;
 };
