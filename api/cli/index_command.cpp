@@ -221,7 +221,9 @@ int run_info(const IndexOptions& o) {
               << "\nindex    " << store->factory()
               << (store->options().search_params.empty() ? "" : " (" + store->options().search_params + ")")
               << (store->options().rerank > 0 ? ", re-ranked x" + std::to_string(store->options().rerank) : "")
-              << (store->options().index_on_disk ? ", lists mapped from disk" : "")
+              << (store->options().index_on_disk && store->factory().find("IVF") != std::string::npos
+                      ? ", lists mapped from disk"
+                      : "")
               << (store->options().shard.empty() ? "" : "\nshard    " + store->options().shard) << "\nmodel    " << store->model().content_hash << " ("
               << store->model().path << ")\n";
   }
