@@ -32,6 +32,7 @@
 #include <vector>
 
 #include "core/base/error.h"
+#include "bench/latency_percentiles.h"
 #include "core/base/file_io.h"
 #include "core/base/hashing.h"
 #include "index/collection_store.h"
@@ -86,13 +87,8 @@ void synthetic_row(uint64_t i, int d, const std::vector<float>& centres, float* 
   for (int j = 0; j < d; ++j) out[j] /= static_cast<float>(std::sqrt(norm));
 }
 
-struct Percentiles {
-  double p50, p99;
-};
-Percentiles percentiles(std::vector<double> ms) {
-  std::sort(ms.begin(), ms.end());
-  return {ms[ms.size() / 2], ms[std::min(ms.size() - 1, ms.size() * 99 / 100)]};
-}
+using clippo::bench::Percentiles;
+using clippo::bench::percentiles;
 
 double recall_at_k(const std::vector<int64_t>& got, const int64_t* truth) {
   const std::set<int64_t> want(truth, truth + kTop);

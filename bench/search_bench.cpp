@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "api/engine/search_engine.h"
+#include "bench/latency_percentiles.h"
 #include "core/base/file_io.h"
 #include "bench/bench_captions.h"
 
@@ -31,14 +32,8 @@ namespace {
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
-struct Percentiles {
-  double p50, p99;
-};
-
-Percentiles percentiles(std::vector<double> ms) {
-  std::sort(ms.begin(), ms.end());
-  return {ms[ms.size() / 2], ms[std::min(ms.size() - 1, ms.size() * 99 / 100)]};
-}
+using clippo::bench::Percentiles;
+using clippo::bench::percentiles;
 
 template <typename F>
 Percentiles time_each(size_t n, F&& f) {

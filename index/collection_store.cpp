@@ -25,6 +25,7 @@
 #include <filesystem>
 #include <fstream>
 #include <mutex>
+#include <optional>
 #include <sstream>
 #include <thread>
 
@@ -255,6 +256,17 @@ class SnapshotFiles {
   nlohmann::json index_sums_;
 };
 
+// The sequence number CURRENT names, or nothing when no snapshot has been published.
+std::optional<uint64_t> published_snapshot(const std::string& dir) {
+  const std::string current = (fs::path(dir) / "CURRENT").string();
+  if (!fs::exists(current)) return std::nullopt;
+  try {
+    return std::stoull(read_file(current, 64));
+  } catch (const std::logic_error&) {
+    throw Error(ErrorCode::kInternal, current + " is damaged");
+  }
+}
+
 // Checks what create() and create_bulk() are given, before any file is written.
 void check_new_store(const std::string& dir, const ModelIdentity& model, const StoreOptions& options);
 
@@ -468,16 +480,9 @@ std::unique_ptr<CollectionStore> CollectionStore::open_once(const std::string& d
   std::unique_ptr<CollectionStore> store(new CollectionStore(dir, model, options));
   store->read_only_ = read_only;
   std::unique_lock lock(store->mutex_);
-  uint64_t snapshot_seq = 0;
-  const std::string current = (fs::path(dir) / "CURRENT").string();
-  if (fs::exists(current)) {
-    try {
-      snapshot_seq = std::stoull(read_file(current, 64));
-    } catch (const std::logic_error&) {
-      throw Error(ErrorCode::kInternal, current + " is damaged");
-    }
-    store->load_snapshot(snapshot_seq, /*verify=*/true);
-  }
+  const std::optional<uint64_t> published = published_snapshot(dir);
+  const uint64_t snapshot_seq = published.value_or(0);
+  if (published) store->load_snapshot(snapshot_seq, /*verify=*/true);
   store->wal_ = std::make_unique<WriteAheadLog>((fs::path(dir) / "wal.log").string(), read_only);
   const int d = model.dim;
   const auto apply = [&](uint64_t seq, const std::string& rec) {
@@ -1023,13 +1028,9 @@ void CollectionStore::swap_state(CollectionStore& other) {
 
 bool CollectionStore::refresh() {
   CLIPPO_CHECK(read_only_, kFailedPrecondition, "only a read-only store follows another writer's snapshots");
-  const std::string current = (fs::path(dir_) / "CURRENT").string();
-  uint64_t seq = 0;
-  try {
-    seq = std::stoull(read_file(current, 64));
-  } catch (const std::logic_error&) {
-    throw Error(ErrorCode::kInternal, current + " is damaged");
-  }
+  const std::optional<uint64_t> published = published_snapshot(dir_);
+  CLIPPO_CHECK(published.has_value(), kNotFound, "no such file: '" + (fs::path(dir_) / "CURRENT").string() + "'");
+  const uint64_t seq = *published;
   {
     std::shared_lock lock(mutex_);
     if (seq == snapshot_seq_) return false;
