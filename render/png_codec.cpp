@@ -46,8 +46,8 @@ void flush_nothing(png_structp) {}
 }  // namespace
 
 std::string encode_png(const ImageU8& image) {
-  CLIPPO_CHECK(image.channels == 1 || image.channels == 3, kInvalidArgument,
-               "PNG encoding takes 1 or 3 channels");
+  CLIPPO_CHECK(image.channels == 1 || image.channels == 3 || image.channels == 4, kInvalidArgument,
+               "PNG encoding takes 1, 3 or 4 (RGBA) channels");
   CLIPPO_CHECK(image.height > 0 && image.width > 0, kInvalidArgument, "cannot encode an empty image");
   PngErrorState state;
   png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, &state, on_png_error, on_png_warning);
@@ -60,7 +60,10 @@ std::string encode_png(const ImageU8& image) {
   }
   png_set_write_fn(png, &out, write_to_string, flush_nothing);
   png_set_IHDR(png, info, static_cast<png_uint_32>(image.width), static_cast<png_uint_32>(image.height), 8,
-               image.channels == 3 ? PNG_COLOR_TYPE_RGB : PNG_COLOR_TYPE_GRAY, PNG_INTERLACE_NONE,
+               image.channels == 4   ? PNG_COLOR_TYPE_RGB_ALPHA
+               : image.channels == 3 ? PNG_COLOR_TYPE_RGB
+                                     : PNG_COLOR_TYPE_GRAY,
+               PNG_INTERLACE_NONE,
                PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
   png_set_compression_level(png, 6);
   png_write_info(png, info);
@@ -73,7 +76,11 @@ std::string encode_png(const ImageU8& image) {
   return out;
 }
 
-ImageU8 decode_png(std::string_view bytes, int64_t max_pixels) {
+namespace {
+
+// channels 3: alpha dropped (TF's rule); channels 4: straight alpha kept, tRNS expanded, opaque
+// images given alpha 255.
+ImageU8 decode_png_channels(std::string_view bytes, int64_t max_pixels, int channels) {
   PngErrorState state;
   png_structp png = png_create_read_struct(PNG_LIBPNG_VER_STRING, &state, on_png_error, on_png_warning);
   CLIPPO_CHECK(png != nullptr, kInternal, "libpng failed to initialise");
@@ -108,17 +115,31 @@ ImageU8 decode_png(std::string_view bytes, int64_t max_pixels) {
   if (color == PNG_COLOR_TYPE_PALETTE) png_set_palette_to_rgb(png);
   if (color == PNG_COLOR_TYPE_GRAY && png_get_bit_depth(png, info) < 8) png_set_expand_gray_1_2_4_to_8(png);
   if (color == PNG_COLOR_TYPE_GRAY || color == PNG_COLOR_TYPE_GRAY_ALPHA) png_set_gray_to_rgb(png);
-  png_set_strip_alpha(png);  // TF drops alpha for channels=3; tRNS is never expanded
+  if (channels == 3) {
+    png_set_strip_alpha(png);  // TF drops alpha for channels=3; tRNS is never expanded
+  } else {
+    if (png_get_valid(png, info, PNG_INFO_tRNS)) png_set_tRNS_to_alpha(png);
+    else if (!(color & PNG_COLOR_MASK_ALPHA)) png_set_add_alpha(png, 0xFF, PNG_FILLER_AFTER);
+  }
   png_set_interlace_handling(png);
   png_read_update_info(png, info);
-  CLIPPO_ASSERT(png_get_rowbytes(png, info) == static_cast<size_t>(width) * 3);
-  image = ImageU8(static_cast<int>(height), static_cast<int>(width), 3);
+  const size_t stride = static_cast<size_t>(width) * static_cast<size_t>(channels);
+  CLIPPO_ASSERT(png_get_rowbytes(png, info) == stride);
+  image = ImageU8(static_cast<int>(height), static_cast<int>(width), channels);
   rows.resize(height);
-  for (png_uint_32 y = 0; y < height; ++y) rows[y] = image.data() + static_cast<size_t>(y) * width * 3;
+  for (png_uint_32 y = 0; y < height; ++y) rows[y] = image.data() + static_cast<size_t>(y) * stride;
   png_read_image(png, rows.data());
   png_read_end(png, nullptr);
   png_destroy_read_struct(&png, &info, nullptr);
   return image;
+}
+
+}  // namespace
+
+ImageU8 decode_png(std::string_view bytes, int64_t max_pixels) { return decode_png_channels(bytes, max_pixels, 3); }
+
+ImageU8 decode_png_rgba(std::string_view bytes, int64_t max_pixels) {
+  return decode_png_channels(bytes, max_pixels, 4);
 }
 
 }  // namespace clippo::render

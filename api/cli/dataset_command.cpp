@@ -232,6 +232,10 @@ CommandAction add_dataset_command(CLI::App& app) {
   corpus->add_option("--package-root", c->build.package_roots,
                      "Where Debian packages' usr/share is found, repeatable, in order (default: data/packages, /)");
   corpus->add_option("--cldr-dir", c->build.cldr_dirs, "CLDR annotations folder, repeatable (default: Debian's)");
+  corpus->add_option("--fashion-mnist-per-class", c->build.fashion_mnist_per_class,
+                     "Fashion-MNIST photos read per class (10 classes)")
+      ->check(CLI::Range(size_t{0}, size_t{6000}))
+      ->capture_default_str();
   corpus->add_option("--rounds", c->build.train_rounds, "Training examples: rounds over the training items")
       ->capture_default_str();
   corpus->add_option("--english-share", c->build.english_share, "Share of training captions in English")

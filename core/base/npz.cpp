@@ -1,7 +1,5 @@
 #include "core/base/npz.h"
 
-#include <zlib.h>
-
 #include <cstring>
 #include <limits>
 #include <sstream>
@@ -9,37 +7,10 @@
 #include "core/base/error.h"
 #include "core/base/file_io.h"
 #include "core/base/npy_writer.h"
+#include "core/base/zip_archive.h"
 
 namespace clippo {
 namespace {
-
-constexpr uint32_t kLocalHeaderSig = 0x04034b50;
-constexpr uint32_t kCentralHeaderSig = 0x02014b50;
-constexpr uint32_t kEndOfCentralDirSig = 0x06054b50;
-constexpr uint32_t kZip64EndSig = 0x06064b50;
-constexpr uint32_t kZip64LocatorSig = 0x07064b50;
-
-// Bounds-checked little-endian reads over the whole archive.
-class Reader {
- public:
-  Reader(const std::string& bytes, const std::string& name) : b_(bytes), name_(name) {}
-  void need(uint64_t offset, uint64_t n, const char* what) const {
-    CLIPPO_CHECK(offset <= b_.size() && n <= b_.size() - offset, kInvalidArgument,
-                 name_ + ": truncated or corrupt archive (" + what + " at offset " + std::to_string(offset) +
-                     " runs past the end of the " + std::to_string(b_.size()) + "-byte file)");
-  }
-  uint64_t u(uint64_t offset, int n_bytes, const char* what) const {
-    need(offset, static_cast<uint64_t>(n_bytes), what);
-    uint64_t v = 0;
-    for (int i = n_bytes - 1; i >= 0; --i) v = (v << 8) | static_cast<unsigned char>(b_[offset + i]);
-    return v;
-  }
-  const std::string& bytes() const { return b_; }
-
- private:
-  const std::string& b_;
-  const std::string& name_;
-};
 
 DType parse_descr(const std::string& descr, const std::string& name) {
   if (descr == "<f4" || descr == "|f4") return DType::kFloat32;
@@ -78,22 +49,6 @@ std::string header_value(const std::string& header, const std::string& key, cons
   ++v;
   while (v < header.size() && header[v] == ' ') ++v;
   return header.substr(v);
-}
-
-std::string inflate_raw(const char* data, uint64_t n, uint64_t out_size, const std::string& where) {
-  std::string out(out_size, '\0');
-  z_stream zs{};
-  CLIPPO_CHECK(inflateInit2(&zs, -MAX_WBITS) == Z_OK, kInternal, "zlib failed to initialise");
-  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data));
-  zs.avail_in = static_cast<uInt>(n);
-  zs.next_out = reinterpret_cast<Bytef*>(out.data());
-  zs.avail_out = static_cast<uInt>(out_size);
-  const int rc = inflate(&zs, Z_FINISH);
-  const uint64_t produced = zs.total_out;
-  inflateEnd(&zs);
-  CLIPPO_CHECK(rc == Z_STREAM_END && produced == out_size, kInvalidArgument,
-               where + ": corrupt compressed data");
-  return out;
 }
 
 }  // namespace
@@ -205,118 +160,36 @@ std::string encode_npy_array(const NpyArray& a) {
   return encode_npy(dtype_descr(a.dtype), a.shape, a.data.data(), a.data.size());
 }
 
-std::map<std::string, NpyArray> parse_npz(const std::string& bytes, const std::string& name) {
-  const Reader r(bytes, name);
-  CLIPPO_CHECK(bytes.size() >= 22, kInvalidArgument, name + ": not an .npz archive (too short)");
-  // The end-of-central-directory record is within the last 22 + 65535 bytes.
-  int64_t eocd = -1;
-  const int64_t lowest = std::max<int64_t>(0, static_cast<int64_t>(bytes.size()) - 22 - 65535);
-  for (int64_t pos = static_cast<int64_t>(bytes.size()) - 22; pos >= lowest; --pos) {
-    if (r.u(static_cast<uint64_t>(pos), 4, "end record") == kEndOfCentralDirSig) { eocd = pos; break; }
-  }
-  CLIPPO_CHECK(eocd >= 0, kInvalidArgument, name + ": not an .npz archive (no zip directory; truncated?)");
-  uint64_t n_entries = r.u(eocd + 10, 2, "end record");
-  uint64_t cd_offset = r.u(eocd + 16, 4, "end record");
-  if (n_entries == 0xFFFF || cd_offset == 0xFFFFFFFF) {
-    CLIPPO_CHECK(eocd >= 20 && r.u(eocd - 20, 4, "zip64 locator") == kZip64LocatorSig, kInvalidArgument,
-                 name + ": zip64 archive without its locator");
-    const uint64_t z64 = r.u(eocd - 20 + 8, 8, "zip64 locator");
-    CLIPPO_CHECK(r.u(z64, 4, "zip64 end record") == kZip64EndSig, kInvalidArgument, name + ": corrupt zip64 record");
-    n_entries = r.u(z64 + 32, 8, "zip64 end record");
-    cd_offset = r.u(z64 + 48, 8, "zip64 end record");
-  }
-  CLIPPO_CHECK(n_entries < 1'000'000, kInvalidArgument, name + ": implausible member count");
+namespace {
 
+std::map<std::string, NpyArray> arrays_of(const ZipArchive& archive) {
   std::map<std::string, NpyArray> arrays;
-  uint64_t pos = cd_offset;
-  for (uint64_t i = 0; i < n_entries; ++i) {
-    CLIPPO_CHECK(r.u(pos, 4, "directory entry") == kCentralHeaderSig, kInvalidArgument,
-                 name + ": corrupt zip directory (entry " + std::to_string(i) + ")");
-    const uint64_t method = r.u(pos + 10, 2, "directory entry");
-    const uint64_t crc = r.u(pos + 16, 4, "directory entry");
-    uint64_t comp_size = r.u(pos + 20, 4, "directory entry");
-    uint64_t size = r.u(pos + 24, 4, "directory entry");
-    const uint64_t name_len = r.u(pos + 28, 2, "directory entry");
-    const uint64_t extra_len = r.u(pos + 30, 2, "directory entry");
-    const uint64_t comment_len = r.u(pos + 32, 2, "directory entry");
-    uint64_t local = r.u(pos + 42, 4, "directory entry");
-    r.need(pos + 46, name_len + extra_len, "member name");
-    std::string member = bytes.substr(pos + 46, name_len);
-    // Zip64 extended information: the 8-byte values replace those stored as 0xFFFFFFFF.
-    for (uint64_t e = pos + 46 + name_len; e + 4 <= pos + 46 + name_len + extra_len;) {
-      const uint64_t id = r.u(e, 2, "extra field"), len = r.u(e + 2, 2, "extra field");
-      uint64_t f = e + 4;
-      if (id == 0x0001) {
-        if (size == 0xFFFFFFFF) { size = r.u(f, 8, "zip64 extra"); f += 8; }
-        if (comp_size == 0xFFFFFFFF) { comp_size = r.u(f, 8, "zip64 extra"); f += 8; }
-        if (local == 0xFFFFFFFF) { local = r.u(f, 8, "zip64 extra"); f += 8; }
-      }
-      e += 4 + len;
-    }
-    pos += 46 + name_len + extra_len + comment_len;
-
-    const std::string where = name + ":" + member;
-    CLIPPO_CHECK(r.u(local, 4, "member header") == kLocalHeaderSig, kInvalidArgument, where + ": corrupt member header");
-    const uint64_t data_start = local + 30 + r.u(local + 26, 2, "member header") + r.u(local + 28, 2, "member header");
-    r.need(data_start, comp_size, member.c_str());
-    CLIPPO_CHECK(size <= (uint64_t{1} << 36), kResourceExhausted, where + ": member too large");
-    std::string npy;
-    if (method == 0) {
-      CLIPPO_CHECK(comp_size == size, kInvalidArgument, where + ": inconsistent sizes");
-      npy = bytes.substr(data_start, size);
-    } else if (method == 8) {
-      // Deflate expands at most 1032:1 (zlib's documented bound). A member claiming more is
-      // corrupt or hostile: refused before its claimed size is allocated (found by fuzzing).
-      CLIPPO_CHECK(size <= comp_size * 1032 + 64, kInvalidArgument,
-                   where + ": claims " + std::to_string(size) + " bytes from " + std::to_string(comp_size) +
-                       " compressed, more than deflate can produce (corrupt file)");
-      npy = inflate_raw(bytes.data() + data_start, comp_size, size, where);
-    } else {
-      throw Error(ErrorCode::kInvalidArgument, where + ": unsupported compression method " + std::to_string(method));
-    }
-    const uLong actual_crc = crc32_z(0L, reinterpret_cast<const Bytef*>(npy.data()), npy.size());
-    CLIPPO_CHECK(actual_crc == crc, kInvalidArgument, where + ": CRC mismatch (corrupt file)");
-    if (member.size() > 4 && member.compare(member.size() - 4, 4, ".npy") == 0) member.resize(member.size() - 4);
-    arrays[member] = parse_npy(npy, where);
+  for (const std::string& member : archive.member_names()) {
+    std::string key = member;
+    if (key.size() > 4 && key.compare(key.size() - 4, 4, ".npy") == 0) key.resize(key.size() - 4);
+    arrays[key] = parse_npy(archive.read(member), archive.name() + ":" + member);
   }
   return arrays;
 }
 
+}  // namespace
+
+std::map<std::string, NpyArray> parse_npz(const std::string& bytes, const std::string& name) {
+  return arrays_of(ZipArchive(bytes, name));
+}
+
 std::map<std::string, NpyArray> read_npz(const std::string& path) {
-  return parse_npz(read_file(path, uint64_t{1} << 36), path);
+  return arrays_of(ZipArchive::open(path));
 }
 
 std::string encode_npz(const std::map<std::string, NpyArray>& arrays) {
-  std::string out, directory;
-  auto put = [](std::string& s, uint64_t v, int n) {
-    for (int i = 0; i < n; ++i) s.push_back(static_cast<char>((v >> (8 * i)) & 0xFF));
-  };
-  for (const auto& [key, array] : arrays) {
-    const std::string npy = encode_npy_array(array);
-    const std::string member = key + ".npy";
-    const uint64_t crc = crc32_z(0L, reinterpret_cast<const Bytef*>(npy.data()), npy.size());
-    const uint64_t offset = out.size();
-    CLIPPO_CHECK(npy.size() < 0xFFFFFFFFull && offset < 0xFFFFFFFFull, kResourceExhausted,
-                 "model too large for a non-zip64 archive");
-    // Local header: version 20, no flags, stored, DOS date 1980-01-01.
-    put(out, kLocalHeaderSig, 4); put(out, 20, 2); put(out, 0, 2); put(out, 0, 2);
-    put(out, 0, 2); put(out, 0x21, 2); put(out, crc, 4); put(out, npy.size(), 4); put(out, npy.size(), 4);
-    put(out, member.size(), 2); put(out, 0, 2);
-    out += member;
-    out += npy;
-    put(directory, kCentralHeaderSig, 4); put(directory, 20, 2); put(directory, 20, 2); put(directory, 0, 2);
-    put(directory, 0, 2); put(directory, 0, 2); put(directory, 0x21, 2); put(directory, crc, 4);
-    put(directory, npy.size(), 4); put(directory, npy.size(), 4); put(directory, member.size(), 2);
-    put(directory, 0, 2); put(directory, 0, 2); put(directory, 0, 2); put(directory, 0, 2);
-    put(directory, 0, 4); put(directory, offset, 4);
-    directory += member;
+  std::vector<std::pair<std::string, std::string>> members;
+  for (const auto& [key, array] : arrays) members.emplace_back(key + ".npy", encode_npy_array(array));
+  try {
+    return encode_zip(members);
+  } catch (const Error& e) {
+    throw Error(e.code(), std::string("model too large: ") + e.what());
   }
-  const uint64_t cd_offset = out.size();
-  out += directory;
-  put(out, kEndOfCentralDirSig, 4); put(out, 0, 2); put(out, 0, 2);
-  put(out, arrays.size(), 2); put(out, arrays.size(), 2);
-  put(out, directory.size(), 4); put(out, cd_offset, 4); put(out, 0, 2);
-  return out;
 }
 
 void write_npz(const std::string& path, const std::map<std::string, NpyArray>& arrays) {

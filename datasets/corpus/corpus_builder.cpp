@@ -52,16 +52,24 @@ std::unique_ptr<CorpusSource> on_first_root_with_files(
   return make(roots.front());
 }
 
-std::vector<std::unique_ptr<CorpusSource>> make_sources(const CorpusOptions& o) {
+std::shared_ptr<const EmojiCaptionTable> read_captions(const CorpusOptions& o) {
   std::vector<std::string> cldr = o.cldr_dirs;
   if (cldr.empty()) cldr = {kCldrAnnotationsDir, kCldrAnnotationsDerivedDir};
-  auto captions = std::make_shared<const EmojiCaptionTable>(read_emoji_caption_table(cldr));
+  return std::make_shared<const EmojiCaptionTable>(read_emoji_caption_table(cldr));
+}
+
+std::vector<std::unique_ptr<CorpusSource>> make_sources(const CorpusOptions& o,
+                                                        const std::shared_ptr<const EmojiCaptionTable>& captions) {
   std::vector<std::unique_ptr<CorpusSource>> all;
   all.push_back(on_first_root_with_files(o.package_roots, make_art4apps_source));
   for (const IconifySetSpec& set : iconify_emoji_sets()) all.push_back(make_iconify_source(set, o.npm_dir, captions));
   all.push_back(on_first_root_with_files(
       o.package_roots, [&](const std::string& root) { return make_iso_flags_source(root, captions); }));
   all.push_back(on_first_root_with_files(o.package_roots, make_openclipart_source));
+  all.push_back(on_first_root_with_files(o.package_roots, make_sweethome3d_source));
+  all.push_back(on_first_root_with_files(o.package_roots, [&](const std::string& root) {
+    return make_fashion_mnist_source(root, captions, o.fashion_mnist_per_class);
+  }));
   // The held-out source first: near duplicates keep its picture and drop the training one.
   std::stable_partition(all.begin(), all.end(), [&](const auto& s) { return s->name() == o.heldout_source; });
   std::vector<std::unique_ptr<CorpusSource>> chosen;
@@ -184,6 +192,8 @@ std::vector<std::string> corpus_source_names() {
   for (const IconifySetSpec& s : iconify_emoji_sets()) names.push_back(s.name);
   names.push_back("iso-flags");
   names.push_back("openclipart");
+  names.push_back("sweethome3d");
+  names.push_back("fashion-mnist");
   return names;
 }
 
@@ -238,6 +248,16 @@ std::string summary_markdown(const CorpusSummary& s) {
   return md;
 }
 
+// English emoji name slug ("cat", "washbasin") -> the emoji's concept ("emoji:1f408").
+std::map<std::string, std::string> emoji_concepts_by_name(const EmojiCaptionTable& captions) {
+  std::map<std::string, std::string> out;
+  for (const auto& [key, locales] : captions) {
+    const auto en = locales.find("en");
+    if (en != locales.end() && !en->second.empty()) out.emplace(name_slug(en->second.front()), emoji_concept(key));
+  }
+  return out;
+}
+
 CorpusSummary build_corpus(const CorpusOptions& o) {
   check_options(o);
   auto say = [&](const std::string& line) {
@@ -248,7 +268,9 @@ CorpusSummary build_corpus(const CorpusOptions& o) {
 
   CorpusSummary summary;
   std::vector<CorpusItem> items;
-  for (const auto& source : make_sources(o)) {
+  const auto emoji_captions = read_captions(o);
+  const std::map<std::string, std::string> emoji_by_name = emoji_concepts_by_name(*emoji_captions);
+  for (const auto& source : make_sources(o, emoji_captions)) {
     CorpusSourceCounts& counts = summary.sources[source->name()];
     counts.missing = source->missing();
     if (!counts.missing.empty()) {
@@ -257,7 +279,21 @@ CorpusSummary build_corpus(const CorpusOptions& o) {
     }
     std::vector<CorpusItem> listed = source->list_items(counts.notes);
     counts.n_listed = listed.size();
-    if (!listed.empty()) counts.licence = listed.front().licence;
+    std::set<std::string> licences;  // a source may mix them (Sweet Home 3D's libraries do)
+    for (const CorpusItem& item : listed) licences.insert(item.licence);
+    for (const std::string& l : licences) counts.licence += (counts.licence.empty() ? "" : ", ") + l;
+    // A picture whose English name is an emoji's name ("Cat", "Chair") shows that emoji's concept:
+    // it shares the concept's split, so a held-out concept is never seen by that name in training.
+    // (The held-out source is held out whole; its concepts keep their own names.)
+    for (CorpusItem& item : listed) {
+      if (source->name() == o.heldout_source) break;
+      const auto en = item.captions.find("en");
+      if (item.concept_id.rfind("emoji:", 0) == 0 || en == item.captions.end() || en->second.empty()) continue;
+      const auto match = emoji_by_name.find(name_slug(en->second.front()));
+      if (match == emoji_by_name.end()) continue;
+      item.concept_id = match->second;
+      ++counts.notes["pictures named as an emoji (given its concept)"];
+    }
     say("source " + source->name() + ": " + std::to_string(listed.size()) + " items");
     for (CorpusItem& item : listed) items.push_back(std::move(item));
   }

@@ -25,7 +25,9 @@
 //   summary.json, summary.md  items per source (listed, broken, blank, duplicates, per split) and
 //                             per locale and split
 //
-// Splits: a concept is held out when is_heldout_key(concept, heldout_concept_fraction); the
+// Splits: a concept is held out when is_heldout_key(concept, heldout_concept_fraction); a
+// picture of another source whose English name is an emoji's English name ("Cat", "Chair") takes
+// that emoji's concept, so a held-out concept is not seen by its name in training either; the
 // held-out source is read first, so a training picture that nearly duplicates one of its
 // pictures is the one dropped.
 #pragma once
@@ -54,6 +56,7 @@ struct CorpusOptions {
   int jobs = 2;                 // drawing threads
   size_t train_rounds = 16;
   size_t shard_items = 2000;    // training items per WebDataset shard
+  size_t fashion_mnist_per_class = 300;  // photos read per Fashion-MNIST class (10 classes)
   double english_share = 0.25;  // see train.tsv above
   double name_share = 0.5;
   uint64_t seed = 0;
@@ -63,7 +66,7 @@ struct CorpusOptions {
 struct CorpusSourceCounts {
   size_t n_listed = 0, n_broken = 0, n_blank = 0, n_duplicates = 0;
   size_t n_train = 0, n_heldout_concepts = 0, n_heldout_source = 0;
-  std::string licence;
+  std::string licence;  // SPDX identifiers of its items, ", "-joined when they differ
   std::map<std::string, size_t> notes;  // what listing passed over, by reason
   std::string missing;                  // non-empty: skipped, this package is missing
 };

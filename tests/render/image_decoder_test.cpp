@@ -105,6 +105,33 @@ TEST(PngCodecTest, EncodeDecodeRoundTrip) {
   EXPECT_EQ(decode_png(encode_png(img), 1 << 20).pixels, img.pixels);
 }
 
+TEST(PngCodecTest, RgbaDecodingKeepsAlphaAndGivesOpaqueImagesAlpha255) {
+  // A fixture written by PIL with real transparency: its colour matches photo.png, its alpha is kept.
+  const ImageU8 photo = decode_image_file(fixture("photo.png"));
+  const ImageU8 rgba = decode_png_rgba(read_file(fixture("rgba.png"), 1 << 20), 1 << 20);
+  ASSERT_EQ(rgba.channels, 4);
+  ASSERT_EQ(rgba.height, photo.height);
+  bool some_translucent = false;
+  for (int y = 0; y < rgba.height; ++y) {
+    for (int x = 0; x < rgba.width; ++x) {
+      for (int c = 0; c < 3; ++c) ASSERT_EQ(rgba.at(y, x, c), photo.at(y, x, c));
+      some_translucent |= rgba.at(y, x, 3) != 255;
+    }
+  }
+  EXPECT_TRUE(some_translucent);
+  // Grey, palette and RGB files come back with alpha 255 everywhere.
+  for (const char* name : {"gray.png", "palette.png", "photo.png"}) {
+    const ImageU8 opaque = decode_png_rgba(read_file(fixture(name), 1 << 20), 1 << 20);
+    ASSERT_EQ(opaque.channels, 4) << name;
+    for (size_t i = 3; i < opaque.pixels.size(); i += 4) ASSERT_EQ(opaque.pixels[i], 255) << name;
+  }
+  // Our own RGBA encoding round-trips, and the pixel budget holds as for RGB.
+  ImageU8 img(4, 6, 4);
+  for (size_t i = 0; i < img.size(); ++i) img.pixels[i] = static_cast<uint8_t>(i * 53);
+  EXPECT_EQ(decode_png_rgba(encode_png(img), 1 << 20).pixels, img.pixels);
+  EXPECT_THROW(decode_png_rgba(encode_png(img), 10), Error);
+}
+
 TEST(ImageDecoderTest, MediaTypesAndExtensionsFollowTheBytes) {
   const struct {
     const char* file;

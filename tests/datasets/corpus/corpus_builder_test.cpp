@@ -89,6 +89,9 @@ void write_fixture(const TempDir& dir) {
   write_text(dir / "pkgs/usr/share/openclipart/svg/animals/red_bird_01.svg",
              svg_head + "red bird</dc:title><dc:subject><rdf:Bag><rdf:li>bird</rdf:li><rdf:li>red_animal</rdf:li>"
                         "</rdf:Bag></dc:subject></metadata><circle cx='5' cy='9' r='4' fill='#c00'/></svg>");
+  // Titled with an emoji's English name: it takes that emoji's concept and split.
+  write_text(dir / "pkgs/usr/share/openclipart/svg/animals/dog_01.svg",
+             svg_head + "Dog</dc:title></metadata><rect x='1' y='9' width='14' height='3' fill='#630'/></svg>");
   write_text(dir / "pkgs/usr/share/openclipart/svg/animals/broken_01.svg", svg_head + "broken</dc:title><rect");
   write_text(dir / "pkgs/usr/share/openclipart/svg/animals/untitled_01.svg",
              "<svg xmlns='http://www.w3.org/2000/svg'><rect width='3' height='3'/></svg>");
@@ -134,8 +137,10 @@ TEST(CorpusBuilder, SplitsDeduplicatesAndWritesWhatTrainingAndEvalRead) {
   EXPECT_EQ(s.sources.at("openmoji").n_listed, 2u);
   EXPECT_EQ(s.sources.at("openmoji").n_duplicates, 1u);
   EXPECT_EQ(s.sources.at("openmoji").notes.at("icons that match no emoji CLDR names"), 1u);
-  EXPECT_EQ(s.sources.at("openclipart").n_listed, 2u);
+  EXPECT_EQ(s.sources.at("openclipart").n_listed, 3u);
+  EXPECT_EQ(s.sources.at("openclipart").notes.at("pictures named as an emoji (given its concept)"), 1u);
   EXPECT_EQ(s.sources.at("openclipart").n_broken, 1u);
+  EXPECT_EQ(s.sources.at("openclipart").licence, "LicenseRef-public-domain-dedication");
   EXPECT_EQ(s.sources.at("openclipart").notes.at("drawings without a title"), 1u);
   EXPECT_EQ(s.sources.at("art4apps").n_heldout_source, 2u);
   ASSERT_EQ(s.broken.size(), 1u);
@@ -152,7 +157,9 @@ TEST(CorpusBuilder, SplitsDeduplicatesAndWritesWhatTrainingAndEvalRead) {
       EXPECT_EQ(item["split"], "heldout_source");
     }
     if (item["source"] == "openclipart") {
-      EXPECT_EQ(item["split"], "train");
+      const bool named_as_emoji = item["key"] == "openclipart-animals-dog_01";
+      EXPECT_EQ(item["concept"], named_as_emoji ? "emoji:1f415" : "openclipart:animals/red_bird_01.svg");
+      EXPECT_EQ(item["split"], named_as_emoji && is_heldout_key("emoji:1f415", 0.5) ? "heldout_concepts" : "train");
     }
   }
   size_t n_heldout_concepts = 0;
