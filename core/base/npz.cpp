@@ -175,7 +175,7 @@ std::map<std::string, NpyArray> arrays_of(const ZipArchive& archive) {
 }  // namespace
 
 std::map<std::string, NpyArray> parse_npz(const std::string& bytes, const std::string& name) {
-  return arrays_of(ZipArchive(bytes, name));
+  return arrays_of(ZipArchive::over(bytes, name));
 }
 
 std::map<std::string, NpyArray> read_npz(const std::string& path) {

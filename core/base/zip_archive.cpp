@@ -56,7 +56,15 @@ std::string inflate_raw(const char* data, uint64_t n, uint64_t out_size, const s
 }  // namespace
 
 ZipArchive::ZipArchive(std::string bytes, std::string name)
-    : bytes_(std::make_shared<const std::string>(std::move(bytes))), name_(std::move(name)) {
+    : ZipArchive(std::make_shared<const std::string>(std::move(bytes)), std::move(name)) {}
+
+ZipArchive ZipArchive::over(const std::string& bytes, std::string name) {
+  // A non-owning pointer: the caller keeps `bytes` alive.
+  return ZipArchive(std::shared_ptr<const std::string>(&bytes, [](const std::string*) {}), std::move(name));
+}
+
+ZipArchive::ZipArchive(std::shared_ptr<const std::string> bytes, std::string name)
+    : bytes_(std::move(bytes)), name_(std::move(name)) {
   const std::string& b = *bytes_;
   const Reader r(b, name_);
   CLIPPO_CHECK(b.size() >= 22, kInvalidArgument, name_ + ": not a zip archive (too short)");
@@ -206,6 +214,10 @@ std::string gunzip(const std::string& bytes, const std::string& name, uint64_t m
     }
     if (rc == Z_STREAM_END) {
       if (zs.avail_in == 0 && in_pos == bytes.size()) break;
+      // Zero padding after the last member (tape and tar copies have it) ends the data, as for gzip(1).
+      const size_t rest = bytes.size() - in_pos + zs.avail_in;
+      const size_t rest_start = bytes.size() - rest;
+      if (bytes.find_first_not_of('\0', rest_start) == std::string::npos) break;
       inflateReset(&zs);  // another member follows (gzip allows concatenation)
       continue;
     }

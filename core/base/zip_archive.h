@@ -21,6 +21,9 @@ class ZipArchive {
   // Parses the directory of `bytes`; `name` (the file's path) prefixes every error. Throws
   // InvalidArgument when the bytes are not a zip archive or its directory is corrupt.
   ZipArchive(std::string bytes, std::string name);
+  // The same over bytes the caller owns and keeps alive (and unchanged) while the archive is
+  // used: no copy of a multi-gigabyte model file.
+  static ZipArchive over(const std::string& bytes, std::string name);
   // Reads the file whole (at most `max_bytes`). Throws NotFound, ResourceExhausted, InvalidArgument.
   static ZipArchive open(const std::string& path, uint64_t max_bytes = uint64_t{1} << 36);
 
@@ -40,6 +43,8 @@ class ZipArchive {
   std::string name_;
   std::vector<std::string> order_;
   std::map<std::string, Member> members_;
+
+  ZipArchive(std::shared_ptr<const std::string> bytes, std::string name);
 };
 
 // A zip archive of stored (uncompressed) members, in the given order, as np.savez writes them

@@ -10,6 +10,8 @@
 // 60,000 28x28 grey product photos in 10 classes. The first `per_class` photos of each class are
 // read; a class that an emoji shows (T-shirt, trousers, dress, coat, sandal, sneaker, bag,
 // boot) takes that emoji's concept and its CLDR captions in every locale after the class name.
+// These are photos: they keep their black studio background (the only source not drawn over
+// white), scaled up to the canvas.
 #include <algorithm>
 #include <filesystem>
 
@@ -177,9 +179,10 @@ class FashionMnistSource final : public CorpusSource {
 
   std::string name() const override { return "fashion-mnist"; }
   std::string missing() const override {
-    return path_exists((dir_ / "train-images-idx3-ubyte.gz").string())
-               ? ""
-               : "Debian package dataset-fashion-mnist (no " + (dir_ / "train-images-idx3-ubyte.gz").string() + ")";
+    for (const char* file : {"train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz"}) {
+      if (!path_exists((dir_ / file).string())) return "Debian package dataset-fashion-mnist (no " + (dir_ / file).string() + ")";
+    }
+    return "";
   }
 
   std::vector<CorpusItem> list_items(std::map<std::string, size_t>& notes) const override {

@@ -277,7 +277,14 @@ CorpusSummary build_corpus(const CorpusOptions& o) {
       say("skipping source " + source->name() + ": missing " + counts.missing);
       continue;
     }
-    std::vector<CorpusItem> listed = source->list_items(counts.notes);
+    std::vector<CorpusItem> listed;
+    try {
+      listed = source->list_items(counts.notes);
+    } catch (const Error& e) {  // a damaged index file of one source (a catalogue, a labels file)
+      counts.missing = std::string("unreadable: ") + e.what();
+      say("skipping source " + source->name() + ": " + e.what());
+      continue;
+    }
     counts.n_listed = listed.size();
     std::set<std::string> licences;  // a source may mix them (Sweet Home 3D's libraries do)
     for (const CorpusItem& item : listed) licences.insert(item.licence);
@@ -286,7 +293,7 @@ CorpusSummary build_corpus(const CorpusOptions& o) {
     // it shares the concept's split, so a held-out concept is never seen by that name in training.
     // (The held-out source is held out whole; its concepts keep their own names.)
     for (CorpusItem& item : listed) {
-      if (source->name() == o.heldout_source) break;
+      if (source->name() == o.heldout_source) break;  // the same for every item: none is renamed
       const auto en = item.captions.find("en");
       if (item.concept_id.rfind("emoji:", 0) == 0 || en == item.captions.end() || en->second.empty()) continue;
       const auto match = emoji_by_name.find(name_slug(en->second.front()));

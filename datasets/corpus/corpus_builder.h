@@ -68,7 +68,7 @@ struct CorpusSourceCounts {
   size_t n_train = 0, n_heldout_concepts = 0, n_heldout_source = 0;
   std::string licence;  // SPDX identifiers of its items, ", "-joined when they differ
   std::map<std::string, size_t> notes;  // what listing passed over, by reason
-  std::string missing;                  // non-empty: skipped, this package is missing
+  std::string missing;  // non-empty: skipped, this package is missing (or "unreadable: <why>")
 };
 
 struct CorpusSummary {
@@ -86,7 +86,8 @@ std::string summary_markdown(const CorpusSummary& summary);
 
 // Builds the corpus. Throws InvalidArgument (bad options, an unknown source name), NotFound
 // (CLDR folders missing; no source found at all), Unavailable (cannot write). A missing
-// package skips its source with one line; a broken picture is counted, never fatal.
+// package, or a source whose listing fails (a damaged catalogue), skips that source with one
+// line; a broken picture is counted, never fatal.
 CorpusSummary build_corpus(const CorpusOptions& options);
 
 // Every source name build_corpus knows, in the order it reads them.

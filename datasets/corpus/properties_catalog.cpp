@@ -27,7 +27,7 @@ std::vector<std::pair<std::u32string, size_t>> logical_lines(const std::u32strin
   size_t pos = 0, line_no = 1;
   while (pos < text.size()) {
     std::u32string logical;
-    const size_t start_line = line_no;
+    size_t start_line = line_no;  // the first line with content, past comments and blank lines
     bool continuing = false;
     while (pos < text.size()) {
       size_t end = pos;
@@ -41,7 +41,7 @@ std::vector<std::pair<std::u32string, size_t>> logical_lines(const std::u32strin
       } else if (pos < text.size() && text[pos] == '\n') {
         ++pos;
       }
-      ++line_no;
+      const size_t this_line = line_no++;
       size_t first = 0;
       while (first < physical.size() && is_blank(physical[first])) ++first;
       physical.remove_prefix(first);
@@ -49,6 +49,7 @@ std::vector<std::pair<std::u32string, size_t>> logical_lines(const std::u32strin
         if (pos >= text.size()) break;
         continue;  // a comment or blank line is never continued
       }
+      if (!continuing) start_line = this_line;
       size_t backslashes = 0;
       while (backslashes < physical.size() && physical[physical.size() - 1 - backslashes] == '\\') ++backslashes;
       if (backslashes % 2 == 1) {
@@ -60,7 +61,8 @@ std::vector<std::pair<std::u32string, size_t>> logical_lines(const std::u32strin
       logical.append(physical);
       break;
     }
-    if (!logical.empty() || continuing) out.emplace_back(std::move(logical), start_line);
+    // A continuation onto nothing (`\` then a blank line) is an empty logical line: Java drops it.
+    if (!logical.empty()) out.emplace_back(std::move(logical), start_line);
   }
   return out;
 }

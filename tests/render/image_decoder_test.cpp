@@ -120,7 +120,7 @@ TEST(PngCodecTest, RgbaDecodingKeepsAlphaAndGivesOpaqueImagesAlpha255) {
   }
   EXPECT_TRUE(some_translucent);
   // Grey, palette and RGB files come back with alpha 255 everywhere.
-  for (const char* name : {"gray.png", "palette.png", "photo.png"}) {
+  for (const char* name : {"gray.png", "gray16.png", "palette.png", "photo.png"}) {
     const ImageU8 opaque = decode_png_rgba(read_file(fixture(name), 1 << 20), 1 << 20);
     ASSERT_EQ(opaque.channels, 4) << name;
     for (size_t i = 3; i < opaque.pixels.size(); i += 4) ASSERT_EQ(opaque.pixels[i], 255) << name;

@@ -61,6 +61,13 @@ TEST(ZipArchiveTest, StoredMembersRoundTripInOrder) {
   EXPECT_EQ(code_of([&] { zip.read("b.txt", 3); }), ErrorCode::kResourceExhausted);
 }
 
+TEST(ZipArchiveTest, AnArchiveOverTheCallersBytesReadsTheSame) {
+  const std::string bytes = encode_zip({{"a", "first"}, {"b", "second"}});
+  const ZipArchive zip = ZipArchive::over(bytes, "m.npz");
+  EXPECT_EQ(zip.read("b"), "second");
+  EXPECT_EQ(zip.name(), "m.npz");
+}
+
 TEST(ZipArchiveTest, DeflatedMembersAreInflatedAndChecked) {
   std::string text;
   for (int i = 0; i < 500; ++i) text += "name#" + std::to_string(i) + "=Chair\n";
@@ -103,6 +110,9 @@ TEST(GunzipTest, RoundTripsConcatenatedMembersAndRefusesDamage) {
   for (int i = 0; i < 20000; ++i) data.push_back(static_cast<char>(i * 7 % 251));
   EXPECT_EQ(gunzip(gzip(data), "d.gz", 1 << 20), data);
   EXPECT_EQ(gunzip(gzip("ab") + gzip("cd"), "d.gz", 100), "abcd");
+  EXPECT_EQ(gunzip(gzip("ab") + std::string(512, '\0'), "d.gz", 100), "ab");  // zero padding ends the data
+  EXPECT_EQ(code_of([] { gunzip(gzip("ab") + "junk", "d.gz", 100); }), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(code_of([] { gunzip(std::string("\x1f\x8b\x08", 3), "d.gz", 100); }), ErrorCode::kInvalidArgument);
   const std::string packed = gzip(data);
   EXPECT_EQ(code_of([&] { gunzip(packed.substr(0, packed.size() / 2), "d.gz", 1 << 20); }), ErrorCode::kInvalidArgument);
   EXPECT_EQ(code_of([&] { gunzip("plain text, not gzip", "d.gz", 1 << 20); }), ErrorCode::kInvalidArgument);

@@ -133,12 +133,29 @@ TEST(FashionMnistSourceTest, TakesTheFirstPhotosPerClassWithTheirEmojiCaptions) 
   EXPECT_EQ(photo.at(30, 30, 2), 20);
 }
 
+TEST(FashionMnistSourceTest, PhotosWithAnUnknownLabelAreCountedAndNoneTakenAtZeroPerClass) {
+  const TempDir dir;
+  write_fashion(dir, std::string("\x00\x0a\x01\xff\x01", 5));
+  auto table = std::make_shared<EmojiCaptionTable>();
+  std::map<std::string, size_t> notes;
+  EXPECT_EQ(make_fashion_mnist_source(dir / "root", table, 5)->list_items(notes).size(), 3u);
+  EXPECT_EQ(notes["photos with an unknown label"], 2u);
+  EXPECT_TRUE(make_fashion_mnist_source(dir / "root", table, 0)->list_items(notes).empty());
+}
+
 TEST(FashionMnistSourceTest, DamagedFilesAreOneClearError) {
   const TempDir dir;
   write_fashion(dir, std::string("\x00\x01", 2));  // the labels file says 5 but holds 2
+  const std::string folder = dir / "root/usr/share/datasets/fashion-mnist/";
   std::map<std::string, size_t> notes;
   EXPECT_THROW(make_fashion_mnist_source(dir / "root", std::make_shared<EmojiCaptionTable>(), 2)->list_items(notes),
                Error);
+  // Without its labels file the package counts as missing, named by that file.
+  std::filesystem::remove(folder + "train-labels-idx1-ubyte.gz");
+  EXPECT_NE(make_fashion_mnist_source(dir / "root", std::make_shared<EmojiCaptionTable>(), 2)
+                ->missing()
+                .find("train-labels-idx1-ubyte.gz"),
+            std::string::npos);
 }
 
 }  // namespace

@@ -264,5 +264,23 @@ TEST(CorpusSource, EmojiConceptsAndNameSlugs) {
   EXPECT_EQ(name_slug("flag: Côte d’Ivoire"), "flagctedivoire");
 }
 
+TEST(CorpusBuilder, ASourceWhoseListingFailsIsSkippedWithOneLine) {
+  TempDir dir;
+  write_fixture(dir);
+  // Fashion-MNIST's images file is not gzip: listing throws; the other sources are built.
+  write_text(dir / "pkgs/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz", "not gzip");
+  write_text(dir / "pkgs/usr/share/datasets/fashion-mnist/train-labels-idx1-ubyte.gz", "not gzip");
+  CorpusOptions o = options_for(dir);
+  o.sources = {"noto", "fashion-mnist"};
+  std::vector<std::string> lines;
+  o.on_line = [&](const std::string& l) { lines.push_back(l); };
+  const CorpusSummary s = build_corpus(o);
+  EXPECT_EQ(s.sources.at("noto").n_listed, 6u);
+  EXPECT_NE(s.sources.at("fashion-mnist").missing.find("unreadable:"), std::string::npos);
+  EXPECT_EQ(std::count_if(lines.begin(), lines.end(),
+                          [](const std::string& l) { return l.find("skipping source fashion-mnist") != std::string::npos; }),
+            1);
+}
+
 }  // namespace
 }  // namespace clippo::datasets

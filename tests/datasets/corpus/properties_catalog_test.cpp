@@ -58,6 +58,13 @@ TEST(PropertiesCatalogTest, ContinuationLinesJoinWithoutTheirLeadingBlanks) {
   EXPECT_EQ(p.at("long"), "first part, second part");
   EXPECT_EQ(p.at("even"), "ends in a backslash\\");
   EXPECT_EQ(p.at("next"), "1");
+  // After a continuation, '#' is content, not a comment; a separator repeated is part of the value.
+  const auto q = parse_properties("a=b\\\n# x\nk = = v\nonto_blank=z\\\n\nafter=1\n", "t.properties");
+  EXPECT_EQ(q.at("a"), "b# x");
+  EXPECT_EQ(q.at("k"), "= v");
+  EXPECT_EQ(q.at("onto_blank"), "z");
+  EXPECT_EQ(q.at("after"), "1");
+  EXPECT_EQ(q.size(), 4u);
 }
 
 TEST(PropertiesCatalogTest, Latin1FilesAreConvertedAndUtf8FilesKept) {
@@ -69,11 +76,11 @@ TEST(PropertiesCatalogTest, Latin1FilesAreConvertedAndUtf8FilesKept) {
 
 TEST(PropertiesCatalogTest, AMalformedUnicodeEscapeNamesTheFileAndLine) {
   try {
-    parse_properties("ok=1\nbad=\\u12G4\n", "lib.sh3f:cat.properties");
+    parse_properties("# comment\n\nok=1\n\n! another\nbad=\\u12G4\n", "lib.sh3f:cat.properties");
     FAIL() << "malformed escape accepted";
   } catch (const Error& e) {
     EXPECT_EQ(e.code(), ErrorCode::kInvalidArgument);
-    EXPECT_NE(std::string(e.what()).find("lib.sh3f:cat.properties:2"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("lib.sh3f:cat.properties:6"), std::string::npos) << e.what();
   }
   EXPECT_THROW(parse_properties("short=\\u12", "t"), Error);
 }
