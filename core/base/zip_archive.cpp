@@ -38,18 +38,37 @@ class Reader {
   const std::string& name_;
 };
 
+// Inflates in 1 MiB steps, growing the output as data arrives: the member's claimed size is
+// only trusted as a bound, so a small file claiming gigabytes is refused once its data ends,
+// not after gigabytes are zero-filled. 32-bit zlib counters are fed in slices.
 std::string inflate_raw(const char* data, uint64_t n, uint64_t out_size, const std::string& where) {
-  std::string out(out_size, '\0');
+  constexpr uint64_t kStep = uint64_t{1} << 20;
+  std::string out;
+  out.reserve(static_cast<size_t>(std::min<uint64_t>(out_size, uint64_t{64} << 20)));
   z_stream zs{};
   CLIPPO_CHECK(inflateInit2(&zs, -MAX_WBITS) == Z_OK, kInternal, "zlib failed to initialise");
-  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data));
-  zs.avail_in = static_cast<uInt>(n);
-  zs.next_out = reinterpret_cast<Bytef*>(out.data());
-  zs.avail_out = static_cast<uInt>(out_size);
-  const int rc = inflate(&zs, Z_FINISH);
-  const uint64_t produced = zs.total_out;
+  uint64_t consumed = 0;
+  int rc = Z_OK;
+  while (rc == Z_OK) {
+    if (zs.avail_in == 0 && consumed < n) {
+      const uint64_t slice = std::min<uint64_t>(n - consumed, uint64_t{1} << 30);
+      zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data + consumed));
+      zs.avail_in = static_cast<uInt>(slice);
+      consumed += slice;
+    }
+    const uint64_t room = std::min<uint64_t>(kStep, out_size - out.size() + 1);  // +1: notice overlong data
+    const size_t before = out.size();
+    out.resize(before + room);
+    zs.next_out = reinterpret_cast<Bytef*>(out.data() + before);
+    zs.avail_out = static_cast<uInt>(room);
+    rc = inflate(&zs, Z_NO_FLUSH);
+    out.resize(before + (room - zs.avail_out));
+    if (out.size() > out_size) break;
+    if (rc == Z_BUF_ERROR && zs.avail_in == 0 && consumed == n) break;  // input ended early
+    if (rc == Z_BUF_ERROR) rc = Z_OK;  // no progress this call only because a buffer was full
+  }
   inflateEnd(&zs);
-  CLIPPO_CHECK(rc == Z_STREAM_END && produced == out_size, kInvalidArgument, where + ": corrupt compressed data");
+  CLIPPO_CHECK(rc == Z_STREAM_END && out.size() == out_size, kInvalidArgument, where + ": corrupt compressed data");
   return out;
 }
 

@@ -75,6 +75,15 @@ TEST(ZipArchiveTest, DeflatedMembersAreInflatedAndChecked) {
   EXPECT_LT(zip_bytes.size(), text.size());
   EXPECT_EQ(ZipArchive(zip_bytes, "lib.sh3f").read("catalog.properties"), text);
 
+  // Sizes that disagree with the data, either way: refused (the claim is a bound, not allocated).
+  for (const uint32_t claimed : {static_cast<uint32_t>(text.size() * 2), static_cast<uint32_t>(text.size() - 1)}) {
+    std::string lying = zip_bytes;
+    const size_t directory = lying.find("PK\x01\x02");
+    for (int i = 0; i < 4; ++i) lying[directory + 24 + i] = static_cast<char>((claimed >> (8 * i)) & 0xFF);
+    EXPECT_EQ(code_of([&] { ZipArchive(lying, "lib.sh3f").read("catalog.properties"); }), ErrorCode::kInvalidArgument)
+        << claimed;
+  }
+
   // A flipped byte in the compressed data: corrupt data or a CRC mismatch, never wrong bytes.
   std::string damaged = zip_bytes;
   damaged[30 + 18 + 40] ^= 0x55;
