@@ -1,5 +1,6 @@
 // Fuzzes image decoding and resizing with arbitrary bytes: any input either decodes or
-// throws clippo::Error; nothing crashes, leaks or reads out of bounds.
+// throws clippo::Error; nothing crashes, leaks or reads out of bounds. PNGs are also decoded
+// with their alpha kept (the corpus builder's path for icons), which must agree in size.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -8,6 +9,7 @@
 #include "core/base/error.h"
 #include "render/image_decoder.h"
 #include "render/image_resize.h"
+#include "render/png_codec.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   clippo::render::DecodeOptions options;
@@ -19,6 +21,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const clippo::ImageU8 small = clippo::render::resize_bilinear(img, 32, 32, (size & 1) != 0);
     if (small.size() != 32 * 32 * 3) std::abort();
   } catch (const clippo::Error&) {
+  }
+  const std::string_view bytes(reinterpret_cast<const char*>(data), size);
+  if (clippo::render::detect_image_format(bytes) == clippo::render::ImageFormat::kPng) {
+    try {
+      const clippo::ImageU8 rgba = clippo::render::decode_png_rgba(bytes, options.max_pixels);
+      if (rgba.channels != 4 || static_cast<int64_t>(rgba.height) * rgba.width > options.max_pixels) std::abort();
+    } catch (const clippo::Error&) {
+    }
   }
   return 0;
 }
