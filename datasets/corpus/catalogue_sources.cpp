@@ -17,6 +17,7 @@
 
 #include "core/base/error.h"
 #include "core/base/file_io.h"
+#include "core/base/strings.h"
 #include "core/base/zip_archive.h"
 #include "datasets/corpus/corpus_source.h"
 #include "datasets/corpus/picture_canvas.h"
@@ -49,9 +50,8 @@ std::string furniture_licence(const std::string& library) {
 // library's provider ("Blend Swap") say nothing about the picture and are left out.
 std::vector<std::string> furniture_captions(const std::map<std::string, std::string>& catalogue, const std::string& n) {
   std::vector<std::string> out;
-  auto add = [&](std::string text) {
-    while (!text.empty() && text.front() == ' ') text.erase(text.begin());
-    while (!text.empty() && text.back() == ' ') text.pop_back();
+  auto add = [&](std::string_view field) {
+    std::string text(trim(field, " "));
     if (text.empty() || text.size() > 200 || text == "Blend Swap") return;
     if (std::find(out.begin(), out.end(), text) == out.end()) out.push_back(std::move(text));
   };
@@ -63,12 +63,7 @@ std::vector<std::string> furniture_captions(const std::map<std::string, std::str
   if (name.empty()) return out;
   add(name);
   add(get("category"));
-  const std::string tags = get("tags");
-  for (size_t start = 0; start <= tags.size();) {
-    const size_t comma = std::min(tags.find(',', start), tags.size());
-    add(tags.substr(start, comma - start));
-    start = comma + 1;
-  }
+  for (const std::string& tag : split_fields(get("tags"), ',')) add(tag);
   return out;
 }
 
