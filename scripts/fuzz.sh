@@ -12,7 +12,7 @@ shift || true
 TARGETS=("$@")
 if ((${#TARGETS[@]} == 0)); then
   TARGETS=(fuzz_text_renderer fuzz_image_decoder fuzz_npz_model_loader fuzz_write_ahead_log fuzz_tar_reader
-           fuzz_mo_catalog fuzz_po_catalog fuzz_properties_catalog fuzz_svg_rasterizer fuzz_api_handler)
+           fuzz_mo_catalog fuzz_po_catalog fuzz_properties_catalog fuzz_stamp_description fuzz_svg_rasterizer fuzz_api_handler)
 fi
 bash scripts/sanitizer_build.sh "${TARGETS[@]}"
 mkdir -p build-sanitize/artifacts

@@ -12,7 +12,8 @@ if [ ! -d datasets/npm-corpus/node_modules/@iconify-json ]; then
 fi
 
 # Debian packages whose pictures and captions the corpus reads (datasets/corpus/*_sources.cpp).
-DEBS=(pysiogame iso-flags-png-320x240 openclipart-svg sweethome3d-furniture dataset-fashion-mnist)
+DEBS=(pysiogame iso-flags-png-320x240 openclipart-svg sweethome3d-furniture dataset-fashion-mnist
+      tuxpaint-stamps-default)
 mkdir -p data/packages/.debs
 missing=()
 for p in "${DEBS[@]}"; do

@@ -2,7 +2,9 @@
 // near duplicates in source order, split by concept and source, and write the files.
 #include "datasets/corpus/corpus_builder.h"
 
+#include <algorithm>
 #include <atomic>
+#include <cctype>
 #include <filesystem>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -67,6 +69,7 @@ std::vector<std::unique_ptr<CorpusSource>> make_sources(const CorpusOptions& o,
       o.package_roots, [&](const std::string& root) { return make_iso_flags_source(root, captions); }));
   all.push_back(on_first_root_with_files(o.package_roots, make_openclipart_source));
   all.push_back(on_first_root_with_files(o.package_roots, make_sweethome3d_source));
+  all.push_back(on_first_root_with_files(o.package_roots, make_tuxpaint_stamps_source));
   all.push_back(on_first_root_with_files(o.package_roots, [&](const std::string& root) {
     return make_fashion_mnist_source(root, captions, o.fashion_mnist_per_class);
   }));
@@ -248,6 +251,20 @@ std::string summary_markdown(const CorpusSummary& s) {
   return md;
 }
 
+// The name slug of an English caption, a leading article dropped: "A cow." and "The Cow" -> "cow",
+// so a described picture (Tux Paint's "A cow.") is matched to the emoji it names like a titled one.
+std::string english_name_slug(std::string_view caption) {
+  for (const std::string_view article : {"a ", "an ", "the ", "some "}) {
+    if (caption.size() > article.size() && std::equal(article.begin(), article.end(), caption.begin(), [](char a, char c) {
+          return a == std::tolower(static_cast<unsigned char>(c));
+        })) {
+      caption.remove_prefix(article.size());
+      break;
+    }
+  }
+  return name_slug(std::string(caption));
+}
+
 // English emoji name slug ("cat", "washbasin") -> the emoji's concept ("emoji:1f408").
 std::map<std::string, std::string> emoji_concepts_by_name(const EmojiCaptionTable& captions) {
   std::map<std::string, std::string> out;
@@ -256,6 +273,30 @@ std::map<std::string, std::string> emoji_concepts_by_name(const EmojiCaptionTabl
     if (en != locales.end() && !en->second.empty()) out.emplace(name_slug(en->second.front()), emoji_concept(key));
   }
   return out;
+}
+
+// A picture whose English name is an emoji's name ("Cat", "A cow.") shows that emoji's concept:
+// it shares the concept's split, so a held-out concept is never seen by that name in training.
+// Only emoji that some emoji source draws count: CLDR also names symbols no emoji set has
+// ("bullet" is U+2022 '•'), and a stamp of a rifle bullet is not that. The held-out source is
+// held out whole; its concepts keep their own names.
+void name_pictures_as_emoji(std::vector<CorpusItem>& items, const EmojiCaptionTable& emoji_captions,
+                            const std::string& heldout_source, CorpusSummary& summary) {
+  std::set<std::string> drawn_concepts;
+  for (const CorpusItem& item : items) {
+    if (item.concept_id.rfind("emoji:", 0) == 0) drawn_concepts.insert(item.concept_id);
+  }
+  const std::map<std::string, std::string> emoji_by_name = emoji_concepts_by_name(emoji_captions);
+  for (CorpusItem& item : items) {
+    const auto en = item.captions.find("en");
+    if (item.source == heldout_source || item.concept_id.rfind("emoji:", 0) == 0 || en == item.captions.end() ||
+        en->second.empty())
+      continue;
+    const auto match = emoji_by_name.find(english_name_slug(en->second.front()));
+    if (match == emoji_by_name.end() || !drawn_concepts.count(match->second)) continue;
+    item.concept_id = match->second;
+    ++summary.sources[item.source].notes["pictures named as an emoji (given its concept)"];
+  }
 }
 
 CorpusSummary build_corpus(const CorpusOptions& o) {
@@ -269,7 +310,6 @@ CorpusSummary build_corpus(const CorpusOptions& o) {
   CorpusSummary summary;
   std::vector<CorpusItem> items;
   const auto emoji_captions = read_captions(o);
-  const std::map<std::string, std::string> emoji_by_name = emoji_concepts_by_name(*emoji_captions);
   for (const auto& source : make_sources(o, emoji_captions)) {
     CorpusSourceCounts& counts = summary.sources[source->name()];
     counts.missing = source->missing();
@@ -289,23 +329,12 @@ CorpusSummary build_corpus(const CorpusOptions& o) {
     std::set<std::string> licences;  // a source may mix them (Sweet Home 3D's libraries do)
     for (const CorpusItem& item : listed) licences.insert(item.licence);
     for (const std::string& l : licences) counts.licence += (counts.licence.empty() ? "" : ", ") + l;
-    // A picture whose English name is an emoji's name ("Cat", "Chair") shows that emoji's concept:
-    // it shares the concept's split, so a held-out concept is never seen by that name in training.
-    // (The held-out source is held out whole; its concepts keep their own names.)
-    for (CorpusItem& item : listed) {
-      if (source->name() == o.heldout_source) break;  // the same for every item: none is renamed
-      const auto en = item.captions.find("en");
-      if (item.concept_id.rfind("emoji:", 0) == 0 || en == item.captions.end() || en->second.empty()) continue;
-      const auto match = emoji_by_name.find(name_slug(en->second.front()));
-      if (match == emoji_by_name.end()) continue;
-      item.concept_id = match->second;
-      ++counts.notes["pictures named as an emoji (given its concept)"];
-    }
     say("source " + source->name() + ": " + std::to_string(listed.size()) + " items");
     for (CorpusItem& item : listed) items.push_back(std::move(item));
   }
   CLIPPO_CHECK(!items.empty(), kNotFound,
                "corpus: no source found any item; run scripts/setup_corpus.sh to install the packages");
+  name_pictures_as_emoji(items, *emoji_captions, o.heldout_source, summary);
 
   const std::vector<Drawn> drawn = draw_all(items, o, images);
 

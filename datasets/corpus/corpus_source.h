@@ -74,6 +74,7 @@ std::unique_ptr<CorpusSource> make_iso_flags_source(const std::string& root,
 std::unique_ptr<CorpusSource> make_openclipart_source(const std::string& root);
 std::unique_ptr<CorpusSource> make_art4apps_source(const std::string& root);
 std::unique_ptr<CorpusSource> make_sweethome3d_source(const std::string& root);
+std::unique_ptr<CorpusSource> make_tuxpaint_stamps_source(const std::string& root);
 // `per_class`: the first photos of each class read (all 60,000 would outnumber every other source).
 std::unique_ptr<CorpusSource> make_fashion_mnist_source(const std::string& root,
                                                         std::shared_ptr<const EmojiCaptionTable> captions,

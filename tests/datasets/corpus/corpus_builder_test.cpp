@@ -62,7 +62,7 @@ void write_fixture(const TempDir& dir) {
   write_text(dir / "cldr/en.xml",
              ldml(annotation("😀", "grinning face", "face | grin") + annotation("🐈", "cat", "cat | pet") +
                   annotation("🐕", "dog", "dog | pet") + annotation("👍", "thumbs up", "hand | up") +
-                  annotation("🇩🇪", "flag: Germany", "flag")));
+                  annotation("🇩🇪", "flag: Germany", "flag") + annotation("•", "bullet", "bullet | dot")));
   write_text(dir / "cldr/de.xml", ldml(annotation("🐈", "Katze", "Katze | Haustier") +
                                        annotation("🐕", "Hund", "Hund") + annotation("😀", "Grinsegesicht", "Gesicht")));
   write_text(dir / "cldr_derived/en.xml", ldml(annotation("👍🏽", "thumbs up: medium skin tone", "hand")));
@@ -89,9 +89,12 @@ void write_fixture(const TempDir& dir) {
   write_text(dir / "pkgs/usr/share/openclipart/svg/animals/red_bird_01.svg",
              svg_head + "red bird</dc:title><dc:subject><rdf:Bag><rdf:li>bird</rdf:li><rdf:li>red_animal</rdf:li>"
                         "</rdf:Bag></dc:subject></metadata><circle cx='5' cy='9' r='4' fill='#c00'/></svg>");
-  // Titled with an emoji's English name: it takes that emoji's concept and split.
+  // Titled with an emoji's English name (after an article): it takes that emoji's concept and split.
   write_text(dir / "pkgs/usr/share/openclipart/svg/animals/dog_01.svg",
-             svg_head + "Dog</dc:title></metadata><rect x='1' y='9' width='14' height='3' fill='#630'/></svg>");
+             svg_head + "The Dog.</dc:title></metadata><rect x='1' y='9' width='14' height='3' fill='#630'/></svg>");
+  // CLDR names U+2022 "bullet", but no emoji set draws it: this drawing keeps its own concept.
+  write_text(dir / "pkgs/usr/share/openclipart/svg/animals/bullet_01.svg",
+             svg_head + "Bullet</dc:title></metadata><rect x='6' y='2' width='4' height='12' fill='#996'/></svg>");
   write_text(dir / "pkgs/usr/share/openclipart/svg/animals/broken_01.svg", svg_head + "broken</dc:title><rect");
   write_text(dir / "pkgs/usr/share/openclipart/svg/animals/untitled_01.svg",
              "<svg xmlns='http://www.w3.org/2000/svg'><rect width='3' height='3'/></svg>");
@@ -132,12 +135,13 @@ TEST(CorpusBuilder, SplitsDeduplicatesAndWritesWhatTrainingAndEvalRead) {
   EXPECT_TRUE(std::any_of(lines.begin(), lines.end(),
                           [](const std::string& l) { return l.find("skipping source twemoji") != std::string::npos; }));
   // noto: 6 emoji drawn (the icon no chars.json maps is passed over); openmoji: 2 matched, one a
-  // duplicate of noto's cat; openclipart: one broken, one without a title.
+  // duplicate of noto's cat; openclipart: one broken, one without a title, one named as a CLDR
+  // symbol that no emoji set draws (it keeps its own concept).
   EXPECT_EQ(s.sources.at("noto").n_listed, 6u);
   EXPECT_EQ(s.sources.at("openmoji").n_listed, 2u);
   EXPECT_EQ(s.sources.at("openmoji").n_duplicates, 1u);
   EXPECT_EQ(s.sources.at("openmoji").notes.at("icons that match no emoji CLDR names"), 1u);
-  EXPECT_EQ(s.sources.at("openclipart").n_listed, 3u);
+  EXPECT_EQ(s.sources.at("openclipart").n_listed, 4u);
   EXPECT_EQ(s.sources.at("openclipart").notes.at("pictures named as an emoji (given its concept)"), 1u);
   EXPECT_EQ(s.sources.at("openclipart").n_broken, 1u);
   EXPECT_EQ(s.sources.at("openclipart").licence, "LicenseRef-public-domain-dedication");
@@ -158,7 +162,8 @@ TEST(CorpusBuilder, SplitsDeduplicatesAndWritesWhatTrainingAndEvalRead) {
     }
     if (item["source"] == "openclipart") {
       const bool named_as_emoji = item["key"] == "openclipart-animals-dog_01";
-      EXPECT_EQ(item["concept"], named_as_emoji ? "emoji:1f415" : "openclipart:animals/red_bird_01.svg");
+      const std::string own_concept = "openclipart:animals/" + item["key"].get<std::string>().substr(20) + ".svg";
+      EXPECT_EQ(item["concept"], named_as_emoji ? "emoji:1f415" : own_concept);
       EXPECT_EQ(item["split"], named_as_emoji && is_heldout_key("emoji:1f415", 0.5) ? "heldout_concepts" : "train");
     }
   }

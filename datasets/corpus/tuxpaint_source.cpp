@@ -1,0 +1,130 @@
+// Tux Paint's stamps as a corpus source (corpus_source.h), from the Debian package
+// `tuxpaint-stamps-default`: usr/share/tuxpaint/stamps/<category>/.../<name>.{svg,png}, each with
+// `<name>.txt` beside it, a one-sentence description in English and in up to 70 locales
+// (stamp_description.h). About 950 photos, cut-outs and cartoons of animals, food, clothes,
+// vehicles, buildings, plants and symbols: picture styles none of the other sources has.
+//
+// A stamp drawn both as SVG and PNG is read once, from the SVG (as Tux Paint does); the
+// `<name>_mirror.png` pictures are left-right flips of another stamp and are not read. PNGs keep
+// their alpha until they are composited over white like every other picture.
+#include <algorithm>
+#include <filesystem>
+#include <set>
+
+#include "core/base/error.h"
+#include "core/base/file_io.h"
+#include "datasets/corpus/corpus_source.h"
+#include "datasets/corpus/picture_canvas.h"
+#include "datasets/corpus/stamp_description.h"
+#include "datasets/corpus/svg_rasterizer.h"
+#include "datasets/path_checks.h"
+#include "render/png_codec.h"
+
+namespace clippo::datasets {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr size_t kMaxDescriptionBytes = 1 << 20;
+constexpr size_t kMaxPictureBytes = 64 << 20;
+constexpr int64_t kMaxPicturePixels = 16'000'000;
+
+// "animals/marsupials/kangaroo" -> "animals-marsupials-kangaroo": letters, digits, '-', '_'.
+std::string key_of(const fs::path& relative_stem) {
+  std::string out;
+  for (const char c : relative_stem.generic_string()) {
+    const bool ok = std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_';
+    out += ok ? static_cast<char>(std::tolower(static_cast<unsigned char>(c))) : (c == '/' ? '-' : '_');
+  }
+  return out;
+}
+
+bool ends_with(const std::string& s, const std::string& tail) {
+  return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
+}
+
+class TuxPaintStampsSource final : public CorpusSource {
+ public:
+  explicit TuxPaintStampsSource(const std::string& root) : dir_(fs::path(root) / "usr/share/tuxpaint/stamps") {}
+
+  std::string name() const override { return "tuxpaint"; }
+  std::string missing() const override {
+    return is_dir(dir_) ? "" : "Debian package tuxpaint-stamps-default (no " + dir_.string() + ")";
+  }
+
+  std::vector<CorpusItem> list_items(std::map<std::string, size_t>& notes) const override {
+    // Stem (path without extension) -> its picture, SVG preferred; sorted, so the list is fixed.
+    std::map<fs::path, fs::path> picture_of;
+    for (const auto& entry : fs::recursive_directory_iterator(dir_)) {
+      if (!entry.is_regular_file()) continue;
+      const fs::path& path = entry.path();
+      const std::string ext = path.extension().string();
+      if (ext != ".svg" && ext != ".png") continue;
+      if (ends_with(path.stem().string(), "_mirror")) {
+        ++notes["mirrored copies of another stamp (not read)"];
+        continue;
+      }
+      fs::path stem = path;
+      stem.replace_extension();
+      auto [it, inserted] = picture_of.emplace(stem, path);
+      if (!inserted && ext == ".svg") it->second = path;
+      if (!inserted) ++notes["stamps drawn both as SVG and PNG (read from the SVG)"];
+    }
+    std::vector<CorpusItem> items;
+    for (const auto& [stem, picture] : picture_of) {
+      const std::string txt = stem.string() + ".txt";
+      if (!is_file(txt)) {
+        ++notes["stamps without a description"];
+        continue;
+      }
+      StampDescription description;
+      try {
+        description = parse_stamp_description(read_file(txt, kMaxDescriptionBytes), txt);
+      } catch (const Error&) {
+        ++notes["descriptions that cannot be read"];
+        continue;
+      }
+      if (description.english.empty()) {
+        ++notes["descriptions without English"];
+        continue;
+      }
+      const fs::path relative = fs::relative(stem, dir_);
+      CorpusItem item;
+      item.key = "tuxpaint-" + key_of(relative);
+      item.source = name();
+      item.concept_id = "tuxpaint:" + relative.generic_string();
+      item.licence = "GPL-2.0-or-later";  // debian/copyright: "Files: *", GPL-2 "or any later version"
+      item.origin = "Debian tuxpaint-stamps-default " + fs::relative(picture, dir_).generic_string();
+      item.captions["en"] = {description.english};
+      for (const auto& [gettext_locale, text] : description.translations) {
+        const std::string locale = cldr_locale_of_gettext(gettext_locale);
+        // An untranslated entry repeats the English; it says nothing about the locale.
+        if (locale.empty() || text == description.english || item.captions.count(locale)) continue;
+        item.captions[locale] = {text};
+      }
+      const std::string path = picture.string();
+      if (picture.extension() == ".svg") {
+        item.draw = [path](int size_px) { return rasterize_svg(read_file(path, kMaxPictureBytes), size_px, path); };
+      } else {
+        item.draw = [path](int size_px) {
+          return fit_on_square(
+              composite_over_white(render::decode_png_rgba(read_file(path, kMaxPictureBytes), kMaxPicturePixels)),
+              size_px);
+        };
+      }
+      items.push_back(std::move(item));
+    }
+    return items;
+  }
+
+ private:
+  fs::path dir_;
+};
+
+}  // namespace
+
+std::unique_ptr<CorpusSource> make_tuxpaint_stamps_source(const std::string& root) {
+  return std::make_unique<TuxPaintStampsSource>(root);
+}
+
+}  // namespace clippo::datasets
