@@ -251,6 +251,8 @@ std::string summary_markdown(const CorpusSummary& s) {
   return md;
 }
 
+namespace {
+
 // The name slug of an English caption, a leading article dropped: "A cow." and "The Cow" -> "cow",
 // so a described picture (Tux Paint's "A cow.") is matched to the emoji it names like a titled one.
 std::string english_name_slug(std::string_view caption) {
@@ -275,29 +277,95 @@ std::map<std::string, std::string> emoji_concepts_by_name(const EmojiCaptionTabl
   return out;
 }
 
-// A picture whose English name is an emoji's name ("Cat", "A cow.") shows that emoji's concept:
-// it shares the concept's split, so a held-out concept is never seen by that name in training.
-// Only emoji that some emoji source draws count: CLDR also names symbols no emoji set has
-// ("bullet" is U+2022 '•'), and a stamp of a rifle bullet is not that. The held-out source is
-// held out whole; its concepts keep their own names.
+// Lower-case ASCII words of an English text: "A European bear." -> "a european bear".
+std::string english_words(std::string_view text) {
+  std::string out;
+  bool in_word = false;
+  for (const char c : text) {
+    if (std::isalnum(static_cast<unsigned char>(c))) {
+      if (!in_word && !out.empty()) out += ' ';
+      out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      in_word = true;
+    } else {
+      in_word = false;
+    }
+  }
+  return out;
+}
+
+// The emoji concept whose words (a key of `concept_by_words`) some run of whole words of `text`
+// spells, or "". `max_words`: the longest key's word count.
+std::string concept_named_in(const std::string& text, const std::map<std::string, std::string>& concept_by_words,
+                             size_t max_words) {
+  std::vector<std::string> w;
+  for (size_t at = 0; at < text.size();) {
+    const size_t end = std::min(text.find(' ', at), text.size());
+    w.push_back(text.substr(at, end - at));
+    at = end + 1;
+  }
+  for (size_t i = 0; i < w.size(); ++i) {
+    std::string run;
+    for (size_t j = i; j < w.size() && j < i + max_words; ++j) {
+      run += (j > i ? " " : "") + w[j];
+      const auto hit = concept_by_words.find(run);
+      if (hit != concept_by_words.end()) return hit->second;
+    }
+  }
+  return "";
+}
+
+// Keeps held-out emoji concepts out of training when another source's picture shows them:
+// 1. A picture whose English name is an emoji's name ("Cat", "A cow.") shows that emoji's
+//    concept and takes it, so it shares the concept's split.
+// 2. A picture whose English caption names a held-out emoji among other words ("A European
+//    bear.", "A pair of blue jeans") most likely shows it too: it is held out with that concept.
+//    (Emoji themselves are left as they are: "teddy bear" is its own concept even when "bear"
+//    is held out; holding out whole code points is what the held-out split measures.)
+// Only emoji that some source draws count (an Iconify set, a flag, a Fashion-MNIST class): CLDR
+// also names symbols no emoji set has ("bullet" is U+2022 '•'), and a stamp of a rifle bullet is
+// not that. The held-out source is held out whole; its concepts keep their own names.
 void name_pictures_as_emoji(std::vector<CorpusItem>& items, const EmojiCaptionTable& emoji_captions,
-                            const std::string& heldout_source, CorpusSummary& summary) {
+                            const CorpusOptions& o, CorpusSummary& summary) {
   std::set<std::string> drawn_concepts;
   for (const CorpusItem& item : items) {
     if (item.concept_id.rfind("emoji:", 0) == 0) drawn_concepts.insert(item.concept_id);
   }
   const std::map<std::string, std::string> emoji_by_name = emoji_concepts_by_name(emoji_captions);
+  std::map<std::string, std::string> heldout_by_words;
+  size_t max_words = 1;
+  for (const auto& [key, locales] : emoji_captions) {
+    const std::string concept_id = emoji_concept(key);
+    const auto en = locales.find("en");
+    if (en == locales.end() || en->second.empty() || !drawn_concepts.count(concept_id) ||
+        !is_heldout_concept(concept_id, o.heldout_concept_fraction))
+      continue;
+    const std::string name = english_words(en->second.front());
+    if (name.empty()) continue;
+    heldout_by_words.emplace(name, concept_id);
+    max_words = std::max<size_t>(max_words, std::count(name.begin(), name.end(), ' ') + 1);
+  }
   for (CorpusItem& item : items) {
     const auto en = item.captions.find("en");
-    if (item.source == heldout_source || item.concept_id.rfind("emoji:", 0) == 0 || en == item.captions.end() ||
+    if (item.source == o.heldout_source || item.concept_id.rfind("emoji:", 0) == 0 || en == item.captions.end() ||
         en->second.empty())
       continue;
     const auto match = emoji_by_name.find(english_name_slug(en->second.front()));
-    if (match == emoji_by_name.end() || !drawn_concepts.count(match->second)) continue;
-    item.concept_id = match->second;
-    ++summary.sources[item.source].notes["pictures named as an emoji (given its concept)"];
+    if (match != emoji_by_name.end() && drawn_concepts.count(match->second)) {
+      item.concept_id = match->second;
+      ++summary.sources[item.source].notes["pictures named as an emoji (given its concept)"];
+      continue;
+    }
+    for (const std::string& caption : en->second) {
+      const std::string concept_id = concept_named_in(english_words(caption), heldout_by_words, max_words);
+      if (concept_id.empty()) continue;
+      item.concept_id = concept_id;
+      ++summary.sources[item.source].notes["pictures whose English caption names a held-out emoji (held out with it)"];
+      break;
+    }
   }
 }
+
+}  // namespace
 
 CorpusSummary build_corpus(const CorpusOptions& o) {
   check_options(o);
@@ -320,7 +388,9 @@ CorpusSummary build_corpus(const CorpusOptions& o) {
     std::vector<CorpusItem> listed;
     try {
       listed = source->list_items(counts.notes);
-    } catch (const Error& e) {  // a damaged index file of one source (a catalogue, a labels file)
+    } catch (const std::exception& e) {
+      // A damaged index file of one source (a catalogue, a labels file: clippo::Error), or a
+      // folder that cannot be walked (std::filesystem_error): that source only is skipped.
       counts.missing = std::string("unreadable: ") + e.what();
       say("skipping source " + source->name() + ": " + e.what());
       continue;
@@ -334,7 +404,7 @@ CorpusSummary build_corpus(const CorpusOptions& o) {
   }
   CLIPPO_CHECK(!items.empty(), kNotFound,
                "corpus: no source found any item; run scripts/setup_corpus.sh to install the packages");
-  name_pictures_as_emoji(items, *emoji_captions, o.heldout_source, summary);
+  name_pictures_as_emoji(items, *emoji_captions, o, summary);
 
   const std::vector<Drawn> drawn = draw_all(items, o, images);
 

@@ -57,6 +57,10 @@ std::string emoji_concept(const std::string& key);
 // name slugs ("1st-place-medal", "admissiontickets") are matched to CLDR's English names.
 std::string name_slug(const std::string& name);
 
+// A relative path as part of a corpus key: letters and digits lower-cased, '-' and '_' kept, '/'
+// -> '-', anything else '_' ("animals/Red bird" -> "animals-red_bird").
+std::string key_part(const std::string& relative_path);
+
 // Where an npm Iconify emoji set is and how it is licensed (the package's info.json says so).
 struct IconifySetSpec {
   std::string name;     // the set's prefix: "openmoji"

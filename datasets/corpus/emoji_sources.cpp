@@ -229,6 +229,15 @@ std::string name_slug(const std::string& name) {
   return out;
 }
 
+std::string key_part(const std::string& relative_path) {
+  std::string out;
+  for (const char c : relative_path) {
+    const bool ok = std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_';
+    out += ok ? static_cast<char>(std::tolower(static_cast<unsigned char>(c))) : (c == '/' ? '-' : '_');
+  }
+  return out;
+}
+
 const std::vector<IconifySetSpec>& iconify_emoji_sets() {
   // Licences as each package's info.json states them. Apple's, Facebook's and JoyPixels' sets
   // are left out: their licences are not free.

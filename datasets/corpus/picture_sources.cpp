@@ -40,16 +40,6 @@ std::vector<fs::path> files_under(const fs::path& dir, const std::string& ext) {
   return out;
 }
 
-// Letters, digits, '-' and '_' kept, anything else '_': a corpus key from a relative path.
-std::string key_part(const std::string& text) {
-  std::string out;
-  for (const char c : text) {
-    const bool ok = std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_';
-    out += ok ? static_cast<char>(std::tolower(static_cast<unsigned char>(c))) : (c == '/' ? '-' : '_');
-  }
-  return out;
-}
-
 // The first `max_bytes` of a file (all of it when shorter); "" when it cannot be opened.
 std::string read_head(const std::string& path, size_t max_bytes) {
   std::ifstream in(path, std::ios::binary);

@@ -38,9 +38,14 @@ StampDescription parse_stamp_description(std::string_view text, const std::strin
   size_t line_number = 0;
   while (!text.empty()) {
     ++line_number;
-    const size_t end = text.find('\n');
+    // Lines end in LF, CRLF or a bare CR (old Mac files).
+    const size_t end = text.find_first_of("\r\n");
     const std::string_view raw = text.substr(0, end);
-    text.remove_prefix(end == std::string_view::npos ? text.size() : end + 1);
+    if (end == std::string_view::npos) {
+      text.remove_prefix(text.size());
+    } else {
+      text.remove_prefix(text.compare(end, 2, "\r\n") == 0 ? end + 2 : end + 1);
+    }
     const std::string where = source + ":" + std::to_string(line_number);
     CLIPPO_CHECK(raw.size() <= kMaxLineBytes, kInvalidArgument,
                  where + ": a line longer than " + std::to_string(kMaxLineBytes) + " bytes; not a stamp description");

@@ -3,8 +3,8 @@
 //
 // The format, as Tux Paint reads it: UTF-8 text, one entry per line. The first line that is not
 // a translation is the English description ("A red kangaroo."); a translation is
-// `<locale>.utf8=<text>`, the locale as gettext names it ("fr", "pt_BR", "sr@latin"). Line ends
-// may be CRLF; a UTF-8 byte-order mark is dropped; blank lines and later untagged lines are
+// `<locale>.utf8=<text>`, the locale as gettext names it ("fr", "pt_BR", "sr@latin"). Lines end
+// in LF, CRLF or CR; a UTF-8 byte-order mark is dropped; blank lines and later untagged lines are
 // ignored, as are empty translations.
 #pragma once
 

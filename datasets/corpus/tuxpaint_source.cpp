@@ -1,15 +1,16 @@
 // Tux Paint's stamps as a corpus source (corpus_source.h), from the Debian package
 // `tuxpaint-stamps-default`: usr/share/tuxpaint/stamps/<category>/.../<name>.{svg,png}, each with
-// `<name>.txt` beside it, a one-sentence description in English and in up to 70 locales
+// `<name>.txt` beside it, a one-sentence description in English and in up to 72 other locales
 // (stamp_description.h). About 950 photos, cut-outs and cartoons of animals, food, clothes,
 // vehicles, buildings, plants and symbols: picture styles none of the other sources has.
 //
-// A stamp drawn both as SVG and PNG is read once, from the SVG (as Tux Paint does); the
-// `<name>_mirror.png` pictures are left-right flips of another stamp and are not read. PNGs keep
+// A stamp drawn both as SVG and PNG is read once, from the SVG (as Tux Paint does); a
+// `<name>_mirror.png` beside `<name>.png` is its left-right flip and is not read. PNGs keep
 // their alpha until they are composited over white like every other picture.
-#include <algorithm>
+#include <cctype>
 #include <filesystem>
 #include <set>
+#include <system_error>
 
 #include "core/base/error.h"
 #include "core/base/file_io.h"
@@ -29,18 +30,9 @@ constexpr size_t kMaxDescriptionBytes = 1 << 20;
 constexpr size_t kMaxPictureBytes = 64 << 20;
 constexpr int64_t kMaxPicturePixels = 16'000'000;
 
-// "animals/marsupials/kangaroo" -> "animals-marsupials-kangaroo": letters, digits, '-', '_'.
-std::string key_of(const fs::path& relative_stem) {
-  std::string out;
-  for (const char c : relative_stem.generic_string()) {
-    const bool ok = std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_';
-    out += ok ? static_cast<char>(std::tolower(static_cast<unsigned char>(c))) : (c == '/' ? '-' : '_');
-  }
-  return out;
-}
-
-bool ends_with(const std::string& s, const std::string& tail) {
-  return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
+std::string lower_ascii(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
 }
 
 class TuxPaintStampsSource final : public CorpusSource {
@@ -55,22 +47,32 @@ class TuxPaintStampsSource final : public CorpusSource {
   std::vector<CorpusItem> list_items(std::map<std::string, size_t>& notes) const override {
     // Stem (path without extension) -> its picture, SVG preferred; sorted, so the list is fixed.
     std::map<fs::path, fs::path> picture_of;
-    for (const auto& entry : fs::recursive_directory_iterator(dir_)) {
-      if (!entry.is_regular_file()) continue;
+    for (const auto& entry : fs::recursive_directory_iterator(dir_, fs::directory_options::skip_permission_denied)) {
+      std::error_code ec;
+      if (!entry.is_regular_file(ec)) continue;
       const fs::path& path = entry.path();
-      const std::string ext = path.extension().string();
+      const std::string ext = lower_ascii(path.extension().string());
       if (ext != ".svg" && ext != ".png") continue;
-      if (ends_with(path.stem().string(), "_mirror")) {
-        ++notes["mirrored copies of another stamp (not read)"];
-        continue;
-      }
       fs::path stem = path;
       stem.replace_extension();
       auto [it, inserted] = picture_of.emplace(stem, path);
       if (!inserted && ext == ".svg") it->second = path;
       if (!inserted) ++notes["stamps drawn both as SVG and PNG (read from the SVG)"];
     }
+    // "<name>_mirror" flips the stamp "<name>" left to right: the same picture, read once.
+    for (auto it = picture_of.begin(); it != picture_of.end();) {
+      const std::string stem = it->first.string();
+      const std::string suffix = "_mirror";
+      const bool mirror = stem.size() > suffix.size() && stem.compare(stem.size() - suffix.size(), suffix.size(), suffix) == 0;
+      if (mirror && picture_of.count(fs::path(stem.substr(0, stem.size() - suffix.size())))) {
+        ++notes["mirrored copies of another stamp (not read)"];
+        it = picture_of.erase(it);
+      } else {
+        ++it;
+      }
+    }
     std::vector<CorpusItem> items;
+    std::set<std::string> keys;
     for (const auto& [stem, picture] : picture_of) {
       const std::string txt = stem.string() + ".txt";
       if (!is_file(txt)) {
@@ -88,13 +90,17 @@ class TuxPaintStampsSource final : public CorpusSource {
         ++notes["descriptions without English"];
         continue;
       }
-      const fs::path relative = fs::relative(stem, dir_);
+      const fs::path relative = stem.lexically_relative(dir_);
       CorpusItem item;
-      item.key = "tuxpaint-" + key_of(relative);
+      // Keys keep letters, digits, '-' and '_' only, so two names can meet ("Cow", "cow"): number them.
+      item.key = "tuxpaint-" + key_part(relative.generic_string());
+      for (int n = 2; !keys.insert(item.key).second; ++n) {
+        item.key = "tuxpaint-" + key_part(relative.generic_string()) + "-" + std::to_string(n);
+      }
       item.source = name();
       item.concept_id = "tuxpaint:" + relative.generic_string();
       item.licence = "GPL-2.0-or-later";  // debian/copyright: "Files: *", GPL-2 "or any later version"
-      item.origin = "Debian tuxpaint-stamps-default " + fs::relative(picture, dir_).generic_string();
+      item.origin = "Debian tuxpaint-stamps-default " + picture.lexically_relative(dir_).generic_string();
       item.captions["en"] = {description.english};
       for (const auto& [gettext_locale, text] : description.translations) {
         const std::string locale = cldr_locale_of_gettext(gettext_locale);
@@ -103,7 +109,7 @@ class TuxPaintStampsSource final : public CorpusSource {
         item.captions[locale] = {text};
       }
       const std::string path = picture.string();
-      if (picture.extension() == ".svg") {
+      if (lower_ascii(picture.extension().string()) == ".svg") {
         item.draw = [path](int size_px) { return rasterize_svg(read_file(path, kMaxPictureBytes), size_px, path); };
       } else {
         item.draw = [path](int size_px) {

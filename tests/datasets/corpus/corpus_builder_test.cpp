@@ -227,6 +227,49 @@ TEST(CorpusBuilder, SplitsDeduplicatesAndWritesWhatTrainingAndEvalRead) {
   EXPECT_EQ(stream->counts().n_skipped, 0u);
 }
 
+TEST(CorpusBuilder, APictureWhoseCaptionNamesAHeldOutEmojiIsHeldOutWithIt) {
+  TempDir dir;
+  write_fixture(dir);
+  const std::string svg_head = "<svg xmlns='http://www.w3.org/2000/svg' xmlns:dc='http://purl.org/dc/elements/1.1/' "
+                               "viewBox='0 0 16 16'><metadata><dc:title>";
+  // Different shapes: identical drawings would be dropped as duplicates of the first.
+  const std::map<std::string, std::string> shapes = {
+      {"boy", "<circle cx='8' cy='6' r='5' fill='#c63'/>"},
+      {"hand", "<rect x='2' y='2' width='12' height='4' fill='#36c'/>"},
+      {"banner", "<path d='M1 1 L15 8 L1 15 Z' fill='#3a3'/>"},
+      {"gem", "<rect x='5' y='5' width='6' height='10' fill='#939'/>"}};
+  // Each held-out fixture emoji named among other words, one by a phrase of two words; one name
+  // only inside a longer word ("grinning facets"), which is not that emoji.
+  const std::map<std::string, std::pair<std::string, std::string>> drawings = {
+      {"boy", {"A boy with a grinning face.", "emoji:1f600"}},
+      {"hand", {"Big thumbs up sign", "emoji:1f44d"}},
+      {"banner", {"Waving flag: Germany!", "emoji:1f1e9_1f1ea"}},
+      {"gem", {"Grinning facets", ""}}};
+  size_t n_heldout_named = 0;
+  for (const auto& [stem, drawing] : drawings) {
+    write_text(dir / ("pkgs/usr/share/openclipart/svg/people/" + stem + "_01.svg"),
+               svg_head + drawing.first + "</dc:title></metadata>" + shapes.at(stem) + "</svg>");
+    n_heldout_named += !drawing.second.empty() && is_heldout_key(drawing.second, 0.5);
+  }
+  ASSERT_GT(n_heldout_named, 0u) << "the fixture holds out none of the emoji these drawings name";
+  const CorpusOptions o = options_for(dir);
+  const CorpusSummary s = build_corpus(o);
+  EXPECT_EQ(s.sources.at("openclipart").notes.at("pictures whose English caption names a held-out emoji (held out with it)"),
+            n_heldout_named);
+  size_t n_seen = 0;
+  for (const nlohmann::json& item : jsonl(o.out_dir + "/items.jsonl")) {
+    const std::string key = item["key"];
+    for (const auto& [stem, drawing] : drawings) {
+      if (key != "openclipart-people-" + stem + "_01") continue;
+      ++n_seen;
+      const bool heldout = !drawing.second.empty() && is_heldout_key(drawing.second, 0.5);
+      EXPECT_EQ(item["concept"], heldout ? drawing.second : "openclipart:people/" + stem + "_01.svg") << key;
+      EXPECT_EQ(item["split"], heldout ? "heldout_concepts" : "train") << key;
+    }
+  }
+  EXPECT_EQ(n_seen, drawings.size());
+}
+
 TEST(CorpusBuilder, RerunDrawsNothingNewAndWritesTheSameBytes) {
   TempDir dir;
   write_fixture(dir);

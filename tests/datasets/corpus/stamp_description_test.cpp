@@ -37,6 +37,18 @@ TEST(StampDescriptionTest, ALineThatOnlyLooksLikeATranslationIsEnglish) {
   EXPECT_EQ(parse_stamp_description("", "t.txt").english, "");
 }
 
+TEST(StampDescriptionTest, BareCarriageReturnsEndLinesToo) {
+  const StampDescription d = parse_stamp_description("A cow.\rde.utf8=Eine Kuh.\rfr.utf8=Une vache.", "cow.txt");
+  EXPECT_EQ(d.english, "A cow.");
+  EXPECT_EQ(d.translations, (std::map<std::string, std::string>{{"de", "Eine Kuh."}, {"fr", "Une vache."}}));
+  try {  // line numbers count CRLF as one line end and a bare CR as one
+    parse_stamp_description("A cow.\r\nde.utf8=Kuh\rfr.utf8=\xFF", "cow.txt");
+    FAIL() << "accepted invalid UTF-8";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("cow.txt:3"), std::string::npos) << e.what();
+  }
+}
+
 TEST(StampDescriptionTest, InvalidUtf8AndOverlongLinesAreOneErrorNamingTheLine) {
   try {
     parse_stamp_description("A cow.\nde.utf8=K\xFFh\n", "cow.txt");

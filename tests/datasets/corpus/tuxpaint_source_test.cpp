@@ -35,6 +35,14 @@ void write_stamps(const TempDir& dir) {
   write_text(stamps + "animals/farm/cow.txt",
              "A cow.\nde.utf8=Eine Kuh.\npt_BR.utf8=Uma vaca.\nen_GB.utf8=A cow.\nfr.utf8=A cow.\nzh_TW.utf8=\xE7\x89\x9B\n");
   write_text(stamps + "animals/farm/cow_mirror.png", green_square_png());
+  // A stamp whose name only ends like a mirror ("hand mirror"): no "hand" stamp, so it is read.
+  write_text(stamps + "household/hand_mirror.PNG", green_square_png());
+  write_text(stamps + "household/hand_mirror.txt", "A hand mirror.\n");
+  // Two names that make one key once lower-cased: the second is numbered.
+  write_text(stamps + "vehicles/Boat2.png", green_square_png());
+  write_text(stamps + "vehicles/Boat2.txt", "A green boat.\n");
+  write_text(stamps + "vehicles/boat2.png", green_square_png());
+  write_text(stamps + "vehicles/boat2.txt", "Another green boat.\n");
   write_text(stamps + "vehicles/boat.svg", kBlueSvg);
   write_text(stamps + "vehicles/boat.png", "a fallback thumbnail that is not read");
   write_text(stamps + "vehicles/boat.txt", "A blue boat.\r\nes.utf8=Un barco azul.\r\n");
@@ -52,7 +60,8 @@ TEST(TuxPaintStampsSourceTest, ReadsStampsWithTheirDescriptionsInEveryLocale) {
   ASSERT_EQ(source->missing(), "");
   std::map<std::string, size_t> notes;
   const std::vector<CorpusItem> items = source->list_items(notes);
-  ASSERT_EQ(items.size(), 3u);  // cow, boat, broken: sorted by path
+  // Sorted by path: cow, hand_mirror, Boat2, boat, boat2, broken.
+  ASSERT_EQ(items.size(), 6u);
   EXPECT_EQ(notes["mirrored copies of another stamp (not read)"], 1u);
   EXPECT_EQ(notes["stamps drawn both as SVG and PNG (read from the SVG)"], 1u);
   EXPECT_EQ(notes["stamps without a description"], 1u);
@@ -76,15 +85,21 @@ TEST(TuxPaintStampsSourceTest, ReadsStampsWithTheirDescriptionsInEveryLocale) {
   EXPECT_EQ(cow_picture.at(20, 20, 0), 0);  // the opaque green square
   EXPECT_EQ(cow_picture.at(20, 20, 1), 200);
 
-  const CorpusItem& boat = items[1];
+  const CorpusItem& boat = items[3];
   EXPECT_EQ(boat.origin, "Debian tuxpaint-stamps-default vehicles/boat.svg");
   EXPECT_EQ(boat.captions.at("es"), (std::vector<std::string>{"Un barco azul."}));
   const ImageU8 boat_picture = boat.draw(32);
   EXPECT_EQ(boat_picture.at(16, 16, 2), 255);  // drawn from the SVG: blue
   EXPECT_EQ(boat_picture.at(16, 16, 0), 0);
 
-  EXPECT_EQ(items[2].key, "tuxpaint-vehicles-broken");
-  EXPECT_THROW(items[2].draw(32), Error);  // a broken picture is an error for that item only
+  EXPECT_EQ(items[1].key, "tuxpaint-household-hand_mirror");
+  EXPECT_EQ(items[1].captions.at("en"), (std::vector<std::string>{"A hand mirror."}));
+  EXPECT_EQ(items[1].draw(40).at(20, 20, 1), 200);  // an upper-case .PNG is a PNG
+  EXPECT_EQ(items[2].key, "tuxpaint-vehicles-boat2");
+  EXPECT_EQ(items[4].key, "tuxpaint-vehicles-boat2-2");
+  EXPECT_EQ(items[4].captions.at("en"), (std::vector<std::string>{"Another green boat."}));
+  EXPECT_EQ(items[5].key, "tuxpaint-vehicles-broken");
+  EXPECT_THROW(items[5].draw(32), Error);  // a broken picture is an error for that item only
 }
 
 TEST(TuxPaintStampsSourceTest, AMissingPackageIsNamed) {
