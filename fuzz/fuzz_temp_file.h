@@ -7,12 +7,16 @@
 
 #include <cstdint>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <string>
+#include <system_error>
 
 namespace clippo::fuzz {
 
-// A fresh private folder for this process, made once ("/dev/shm/clippo-fuzz-XXXXXX").
+// A fresh private folder for this process, made once ("/dev/shm/clippo-fuzz-XXXXXX") and removed
+// when the process exits through exit(); a crash, timeout or memory kill (libFuzzer's _Exit)
+// leaves it behind.
 inline const std::string& scratch_dir() {
   static const std::string dir = [] {
     std::string pattern = (access("/dev/shm", W_OK) == 0 ? std::string("/dev/shm") : std::string("/tmp")) +
@@ -20,6 +24,13 @@ inline const std::string& scratch_dir() {
     if (mkdtemp(pattern.data()) == nullptr) std::abort();
     return pattern;
   }();
+  static const bool cleanup_registered = [] {
+    return std::atexit([] {
+      std::error_code ignored;
+      std::filesystem::remove_all(scratch_dir(), ignored);
+    }) == 0;
+  }();
+  (void)cleanup_registered;
   return dir;
 }
 
