@@ -152,8 +152,9 @@ class OpenclipartSource final : public CorpusSource {
         std::replace(words.begin(), words.end(), '_', ' ');
         add(words);
       }
-      std::string key = "openclipart-" + key_part(rel.parent_path().string() + "/" + rel.stem().string());
-      for (int n = 2; !keys.insert(key).second; ++n) key += "-" + std::to_string(n);
+      const std::string base_key = "openclipart-" + key_part(rel.parent_path().string() + "/" + rel.stem().string());
+      std::string key = base_key;
+      for (int n = 2; !keys.insert(key).second; ++n) key = base_key + "-" + std::to_string(n);
       CorpusItem item;
       item.key = key;
       item.source = name();

@@ -7,13 +7,13 @@
 // A stamp drawn both as SVG and PNG is read once, from the SVG (as Tux Paint does); a
 // `<name>_mirror.png` beside `<name>.png` is its left-right flip and is not read. PNGs keep
 // their alpha until they are composited over white like every other picture.
-#include <cctype>
 #include <filesystem>
 #include <set>
 #include <system_error>
 
 #include "core/base/error.h"
 #include "core/base/file_io.h"
+#include "core/base/utf8.h"
 #include "datasets/corpus/corpus_source.h"
 #include "datasets/corpus/picture_canvas.h"
 #include "datasets/corpus/stamp_description.h"
@@ -30,11 +30,6 @@ constexpr size_t kMaxDescriptionBytes = 1 << 20;
 constexpr size_t kMaxPictureBytes = 64 << 20;
 constexpr int64_t kMaxPicturePixels = 16'000'000;
 
-std::string lower_ascii(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
 class TuxPaintStampsSource final : public CorpusSource {
  public:
   explicit TuxPaintStampsSource(const std::string& root) : dir_(fs::path(root) / "usr/share/tuxpaint/stamps") {}
@@ -45,19 +40,25 @@ class TuxPaintStampsSource final : public CorpusSource {
   }
 
   std::vector<CorpusItem> list_items(std::map<std::string, size_t>& notes) const override {
-    // Stem (path without extension) -> its picture, SVG preferred; sorted, so the list is fixed.
+    // Stem (path without extension) -> its picture: the SVG where there is one, else the first
+    // name ("x.PNG" before "x.png"), so directory order never decides; sorted, so the list is fixed.
+    const auto is_svg = [](const fs::path& p) { return ascii_lower(p.extension().string()) == ".svg"; };
+    const auto read_first = [&](const fs::path& a, const fs::path& b) {
+      return is_svg(a) != is_svg(b) ? is_svg(a) : a < b;
+    };
     std::map<fs::path, fs::path> picture_of;
     for (const auto& entry : fs::recursive_directory_iterator(dir_, fs::directory_options::skip_permission_denied)) {
       std::error_code ec;
       if (!entry.is_regular_file(ec)) continue;
       const fs::path& path = entry.path();
-      const std::string ext = lower_ascii(path.extension().string());
+      const std::string ext = ascii_lower(path.extension().string());
       if (ext != ".svg" && ext != ".png") continue;
       fs::path stem = path;
       stem.replace_extension();
       auto [it, inserted] = picture_of.emplace(stem, path);
-      if (!inserted && ext == ".svg") it->second = path;
-      if (!inserted) ++notes["stamps drawn both as SVG and PNG (read from the SVG)"];
+      if (inserted) continue;
+      if (read_first(path, it->second)) it->second = path;
+      ++notes["stamps with two picture files (read once, the SVG first)"];
     }
     // "<name>_mirror" flips the stamp "<name>" left to right: the same picture, read once.
     for (auto it = picture_of.begin(); it != picture_of.end();) {
@@ -109,7 +110,7 @@ class TuxPaintStampsSource final : public CorpusSource {
         item.captions[locale] = {text};
       }
       const std::string path = picture.string();
-      if (lower_ascii(picture.extension().string()) == ".svg") {
+      if (is_svg(picture)) {
         item.draw = [path](int size_px) { return rasterize_svg(read_file(path, kMaxPictureBytes), size_px, path); };
       } else {
         item.draw = [path](int size_px) {

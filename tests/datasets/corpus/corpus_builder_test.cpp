@@ -227,47 +227,71 @@ TEST(CorpusBuilder, SplitsDeduplicatesAndWritesWhatTrainingAndEvalRead) {
   EXPECT_EQ(stream->counts().n_skipped, 0u);
 }
 
-TEST(CorpusBuilder, APictureWhoseCaptionNamesAHeldOutEmojiIsHeldOutWithIt) {
+TEST(CorpusBuilder, APictureWhoseNameNamesAHeldOutEmojiIsHeldOutWithIt) {
   TempDir dir;
   write_fixture(dir);
-  const std::string svg_head = "<svg xmlns='http://www.w3.org/2000/svg' xmlns:dc='http://purl.org/dc/elements/1.1/' "
-                               "viewBox='0 0 16 16'><metadata><dc:title>";
-  // Different shapes: identical drawings would be dropped as duplicates of the first.
-  const std::map<std::string, std::string> shapes = {
-      {"boy", "<circle cx='8' cy='6' r='5' fill='#c63'/>"},
-      {"hand", "<rect x='2' y='2' width='12' height='4' fill='#36c'/>"},
-      {"banner", "<path d='M1 1 L15 8 L1 15 Z' fill='#3a3'/>"},
-      {"gem", "<rect x='5' y='5' width='6' height='10' fill='#939'/>"}};
-  // Each held-out fixture emoji named among other words, one by a phrase of two words; one name
-  // only inside a longer word ("grinning facets"), which is not that emoji.
+  // Two more emoji: 🐻 "bear" (held out at 0.5) and 🐻‍❄ "polar bear" (not), both drawn by noto.
+  ASSERT_TRUE(is_heldout_key("emoji:1f43b", 0.5));
+  ASSERT_FALSE(is_heldout_key("emoji:1f43b_200d_2744", 0.5));
+  ASSERT_TRUE(is_heldout_key("emoji:1f1e9_1f1ea", 0.5));
+  write_text(dir / "cldr/en.xml",
+             ldml(annotation("😀", "grinning face", "face | grin") + annotation("🐈", "cat", "cat | pet") +
+                  annotation("🐕", "dog", "dog | pet") + annotation("👍", "thumbs up", "hand | up") +
+                  annotation("🇩🇪", "flag: Germany", "flag") + annotation("•", "bullet", "bullet | dot") +
+                  annotation("🐻", "bear", "bear | face") + annotation("🐻\u200d❄", "polar bear", "arctic | white")));
+  write_iconify_set(dir, "noto",
+                    {{"grin-a", kBodies.at("grin")}, {"cat-a", kBodies.at("cat")}, {"dog-a", kBodies.at("dog")},
+                     {"thumb-a", kBodies.at("thumb")}, {"thumb-b", kBodies.at("thumb-tone")},
+                     {"flag-de", kBodies.at("flag")}, {"bear-a", "<circle cx='8' cy='8' r='7' fill='#7a4a20'/>"},
+                     {"polar-a", "<circle cx='8' cy='10' r='4' fill='#d0d0f0'/>"}},
+                    {{"1f600", "grin-a"}, {"1f408", "cat-a"}, {"1f415", "dog-a"}, {"1f44d", "thumb-a"},
+                     {"1f44d-1f3fd", "thumb-b"}, {"1f1e9-1f1ea", "flag-de"}, {"1f43b", "bear-a"},
+                     {"1f43b-200d-2744", "polar-a"}});
+  // Title (first caption), then the concept it should end with ("" = its own).
   const std::map<std::string, std::pair<std::string, std::string>> drawings = {
-      {"boy", {"A boy with a grinning face.", "emoji:1f600"}},
-      {"hand", {"Big thumbs up sign", "emoji:1f44d"}},
-      {"banner", {"Waving flag: Germany!", "emoji:1f1e9_1f1ea"}},
-      {"gem", {"Grinning facets", ""}}};
-  size_t n_heldout_named = 0;
+      {"grizzly", {"A European bear.", "emoji:1f43b"}},           // a one-word name among others
+      {"banner", {"Waving flag: Germany!", "emoji:1f1e9_1f1ea"}},  // a name of two words
+      {"toy", {"Simple Polar Bear", ""}},                         // the longer name wins: 🐻‍❄, not 🐻
+      {"wheel", {"Ball bearings", ""}},                           // whole words only
+      {"pinata", {"Bear-shaped piñata", "emoji:1f43b"}},           // '-' separates, 'ñ' does not
+      {"tagged", {"Grizzly", ""}}};                               // named "bear" in its tags only
+  const std::vector<std::string> shapes = {
+      "<circle cx='8' cy='6' r='5' fill='#c63'/>", "<rect x='2' y='2' width='12' height='4' fill='#36c'/>",
+      "<path d='M1 1 L15 8 L1 15 Z' fill='#3a3'/>", "<rect x='5' y='5' width='6' height='10' fill='#939'/>",
+      "<path d='M8 1 L15 15 L1 15 Z' fill='#c0c'/>", "<rect x='1' y='10' width='14' height='5' fill='#0cc'/>"};
+  const std::string svg_head = "<svg xmlns='http://www.w3.org/2000/svg' xmlns:dc='http://purl.org/dc/elements/1.1/' "
+                               "xmlns:rdf='http://www.w3.org/1999/02/22-rdf-syntax-ns#' viewBox='0 0 16 16'>"
+                               "<metadata><dc:title>";
+  size_t n = 0, n_heldout = 0;
   for (const auto& [stem, drawing] : drawings) {
     write_text(dir / ("pkgs/usr/share/openclipart/svg/people/" + stem + "_01.svg"),
-               svg_head + drawing.first + "</dc:title></metadata>" + shapes.at(stem) + "</svg>");
-    n_heldout_named += !drawing.second.empty() && is_heldout_key(drawing.second, 0.5);
+               svg_head + drawing.first + "</dc:title><dc:subject><rdf:Bag><rdf:li>bear</rdf:li></rdf:Bag>" +
+                   "</dc:subject></metadata>" + shapes.at(n++) + "</svg>");
+    n_heldout += !drawing.second.empty();
   }
-  ASSERT_GT(n_heldout_named, 0u) << "the fixture holds out none of the emoji these drawings name";
+  // The held-out source keeps its own split: art4apps' "bear" is not an emoji picture.
+  write_text(dir / "pkgs/usr/share/games/pysiogame/res/images/art4apps/animals/bear.jpg", picture_png(4));
+
   const CorpusOptions o = options_for(dir);
   const CorpusSummary s = build_corpus(o);
-  EXPECT_EQ(s.sources.at("openclipart").notes.at("pictures whose English caption names a held-out emoji (held out with it)"),
-            n_heldout_named);
+  EXPECT_EQ(s.sources.at("openclipart").notes.at("pictures whose name names a held-out emoji (held out with it)"),
+            n_heldout);
   size_t n_seen = 0;
   for (const nlohmann::json& item : jsonl(o.out_dir + "/items.jsonl")) {
     const std::string key = item["key"];
+    if (key == "art4apps-animals-bear") {
+      EXPECT_EQ(item["split"], "heldout_source");
+      ++n_seen;
+    }
     for (const auto& [stem, drawing] : drawings) {
       if (key != "openclipart-people-" + stem + "_01") continue;
       ++n_seen;
-      const bool heldout = !drawing.second.empty() && is_heldout_key(drawing.second, 0.5);
+      const bool heldout = !drawing.second.empty();
       EXPECT_EQ(item["concept"], heldout ? drawing.second : "openclipart:people/" + stem + "_01.svg") << key;
       EXPECT_EQ(item["split"], heldout ? "heldout_concepts" : "train") << key;
     }
   }
-  EXPECT_EQ(n_seen, drawings.size());
+  EXPECT_EQ(n_seen, drawings.size() + 1);
 }
 
 TEST(CorpusBuilder, RerunDrawsNothingNewAndWritesTheSameBytes) {

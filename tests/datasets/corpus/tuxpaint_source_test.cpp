@@ -1,6 +1,6 @@
 // The Tux Paint stamps source on a hand-made package folder laid out as tuxpaint-stamps-default
-// is: PNG and SVG stamps with their descriptions, a stamp drawn both ways, a mirrored copy, a
-// stamp without a description and one whose description is not UTF-8.
+// is: PNG and SVG stamps with their descriptions, a stamp drawn both ways, one under two names,
+// a mirrored copy, a stamp without a description and one whose description is not UTF-8.
 #include <gtest/gtest.h>
 
 #include "core/base/error.h"
@@ -49,6 +49,11 @@ void write_stamps(const TempDir& dir) {
   write_text(stamps + "vehicles/nameless.png", green_square_png());
   write_text(stamps + "vehicles/latin1.png", green_square_png());
   write_text(stamps + "vehicles/latin1.txt", "A caf\xE9.\n");
+  // One stamp under two names that differ in case: the first name ("sail.PNG") is read, whatever
+  // order the folder lists them in.
+  write_text(stamps + "vehicles/sail.PNG", green_square_png());
+  write_text(stamps + "vehicles/sail.png", "not a png either");
+  write_text(stamps + "vehicles/sail.txt", "A sail.\n");
   write_text(stamps + "vehicles/broken.png", "not a png");
   write_text(stamps + "vehicles/broken.txt", "A broken picture.\n");
 }
@@ -60,10 +65,10 @@ TEST(TuxPaintStampsSourceTest, ReadsStampsWithTheirDescriptionsInEveryLocale) {
   ASSERT_EQ(source->missing(), "");
   std::map<std::string, size_t> notes;
   const std::vector<CorpusItem> items = source->list_items(notes);
-  // Sorted by path: cow, hand_mirror, Boat2, boat, boat2, broken.
-  ASSERT_EQ(items.size(), 6u);
+  // Sorted by path: cow, hand_mirror, Boat2, boat, boat2, broken, sail.
+  ASSERT_EQ(items.size(), 7u);
   EXPECT_EQ(notes["mirrored copies of another stamp (not read)"], 1u);
-  EXPECT_EQ(notes["stamps drawn both as SVG and PNG (read from the SVG)"], 1u);
+  EXPECT_EQ(notes["stamps with two picture files (read once, the SVG first)"], 2u);
   EXPECT_EQ(notes["stamps without a description"], 1u);
   EXPECT_EQ(notes["descriptions that cannot be read"], 1u);
 
@@ -100,6 +105,8 @@ TEST(TuxPaintStampsSourceTest, ReadsStampsWithTheirDescriptionsInEveryLocale) {
   EXPECT_EQ(items[4].captions.at("en"), (std::vector<std::string>{"Another green boat."}));
   EXPECT_EQ(items[5].key, "tuxpaint-vehicles-broken");
   EXPECT_THROW(items[5].draw(32), Error);  // a broken picture is an error for that item only
+  EXPECT_EQ(items[6].origin, "Debian tuxpaint-stamps-default vehicles/sail.PNG");
+  EXPECT_EQ(items[6].draw(40).at(20, 20, 1), 200);
 }
 
 TEST(TuxPaintStampsSourceTest, AMissingPackageIsNamed) {
