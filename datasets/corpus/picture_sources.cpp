@@ -185,11 +185,12 @@ class Art4appsSource final : public CorpusSource {
   }
 
   std::vector<CorpusItem> list_items(std::map<std::string, size_t>& notes) const override {
-    // English word -> locale -> translation. en_GB / en_US are spelling variants of the msgids.
+    // English word -> locale -> translation. en_GB / en_US are spelling variants of the msgids;
+    // pt.po is Portugal's Portuguese ("autocarro", "comboio"), CLDR's pt_PT.
     std::map<std::string, std::map<std::string, std::string>> translations;
     for (const fs::path& po : files_under(po_dir_, ".po")) {
-      const std::string locale = po.stem().string();
-      if (locale.rfind("en", 0) == 0) continue;
+      const std::string locale = cldr_locale_of_gettext(po.stem().string());
+      if (locale.empty()) continue;
       for (const PoEntry& e : read_po_catalog(po.string())) {
         if (!e.fuzzy && !e.msgstr.empty()) translations[e.msgid][locale] = e.msgstr;
       }

@@ -139,4 +139,15 @@ std::vector<PoEntry> read_po_catalog(const std::string& path) {
   return parse_po_catalog(read_file(path), path);
 }
 
+std::string cldr_locale_of_gettext(const std::string& locale) {
+  if (locale == "en" || locale.rfind("en_", 0) == 0 || locale.rfind("en@", 0) == 0) return "";
+  if (locale == "zh_CN") return "zh";
+  if (locale == "zh_TW") return "zh_Hant";
+  if (locale == "pt_BR") return "pt";
+  if (locale == "pt") return "pt_PT";
+  if (locale == "sr@latin") return "sr_Latn";
+  if (locale.find('@') != std::string::npos) return "";
+  return locale;
+}
+
 }  // namespace clippo::datasets

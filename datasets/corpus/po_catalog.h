@@ -24,4 +24,11 @@ struct PoEntry {
 std::vector<PoEntry> read_po_catalog(const std::string& path);
 std::vector<PoEntry> parse_po_catalog(const std::string& text, const std::string& source);
 
+// A gettext locale (a catalogue's name, a Tux Paint translation's tag) -> the corpus's CLDR
+// locale: "zh_CN" -> "zh", "zh_TW" -> "zh_Hant", "pt_BR" -> "pt", "pt" -> "pt_PT" (gettext's
+// "pt" is Portugal's Portuguese, CLDR's is Brazil's), "sr@latin" -> "sr_Latn", "fr" -> "fr". ""
+// for a locale not read: English and its variants (en_GB, en_AU respell the English) and other
+// @-variants (ca@valencia).
+std::string cldr_locale_of_gettext(const std::string& locale);
+
 }  // namespace clippo::datasets

@@ -64,15 +64,4 @@ StampDescription parse_stamp_description(std::string_view text, const std::strin
   return out;
 }
 
-std::string cldr_locale_of_gettext(const std::string& locale) {
-  if (locale == "en" || locale.rfind("en_", 0) == 0 || locale.rfind("en@", 0) == 0) return "";
-  if (locale == "zh_CN") return "zh";
-  if (locale == "zh_TW") return "zh_Hant";
-  if (locale == "pt_BR") return "pt";
-  if (locale == "pt") return "pt_PT";
-  if (locale == "sr@latin") return "sr_Latn";
-  if (locale.find('@') != std::string::npos) return "";
-  return locale;
-}
-
 }  // namespace clippo::datasets

@@ -23,10 +23,4 @@ struct StampDescription {
 // is longer than 4,096 bytes (no description is; a longer one is not a description file).
 StampDescription parse_stamp_description(std::string_view text, const std::string& source);
 
-// A gettext locale of a Tux Paint translation -> the corpus's CLDR locale: "zh_CN" -> "zh",
-// "zh_TW" -> "zh_Hant", "pt_BR" -> "pt", "pt" -> "pt_PT", "sr@latin" -> "sr_Latn", "fr" -> "fr".
-// "" for a locale not read: English variants (en_GB, en_AU respell the English) and other
-// @-variants (ca@valencia).
-std::string cldr_locale_of_gettext(const std::string& locale);
-
 }  // namespace clippo::datasets

@@ -16,6 +16,7 @@
 #include "core/base/utf8.h"
 #include "datasets/corpus/corpus_source.h"
 #include "datasets/corpus/picture_canvas.h"
+#include "datasets/corpus/po_catalog.h"
 #include "datasets/corpus/stamp_description.h"
 #include "datasets/corpus/svg_rasterizer.h"
 #include "datasets/path_checks.h"

@@ -83,6 +83,9 @@ void write_fixture(const TempDir& dir) {
   write_text(dir / "pkgs/usr/share/games/pysiogame/res/images/art4apps/animals/baby_rabbit.jpg", picture_png(2));
   write_text(dir / "pkgs/usr/share/games/pysiogame/i18n/custom/a4a_po/de.po",
              "msgid \"cat\"\nmsgstr \"Katze\"\n\nmsgid \"baby rabbit\"\nmsgstr \"Häschen\"\n");
+  // pysiogame's pt.po is Portugal's Portuguese (CLDR pt_PT); en_GB.po only respells the English.
+  write_text(dir / "pkgs/usr/share/games/pysiogame/i18n/custom/a4a_po/pt.po", "msgid \"cat\"\nmsgstr \"Gato\"\n");
+  write_text(dir / "pkgs/usr/share/games/pysiogame/i18n/custom/a4a_po/en_GB.po", "msgid \"cat\"\nmsgstr \"Cat\"\n");
   const std::string svg_head = "<svg xmlns='http://www.w3.org/2000/svg' xmlns:dc='http://purl.org/dc/elements/1.1/' "
                                "xmlns:rdf='http://www.w3.org/1999/02/22-rdf-syntax-ns#' viewBox='0 0 16 16'>"
                                "<metadata><dc:title>";
@@ -189,7 +192,8 @@ TEST(CorpusBuilder, SplitsDeduplicatesAndWritesWhatTrainingAndEvalRead) {
   std::set<std::string> source_captions;
   for (ImageTextExample ex; stream->next(ex);) source_captions.insert(ex.language + ":" + ex.caption);
   EXPECT_EQ(stream->counts().n_skipped, 0u);
-  EXPECT_EQ(source_captions, (std::set<std::string>{"en:cat", "de:Katze", "en:baby rabbit", "de:Häschen"}));
+  EXPECT_EQ(source_captions,
+            (std::set<std::string>{"en:cat", "de:Katze", "pt_PT:Gato", "en:baby rabbit", "de:Häschen"}));
 
   // train.tsv names training items only, every round once each; text pairs avoid held-out concepts.
   spec = SourceSpec{};

@@ -83,5 +83,18 @@ TEST(PoCatalog, MissingFileIsNotFound) {
   }
 }
 
+TEST(PoCatalog, GettextLocalesMapToTheCorpusLocales) {
+  EXPECT_EQ(cldr_locale_of_gettext("fr"), "fr");
+  EXPECT_EQ(cldr_locale_of_gettext("zh_CN"), "zh");
+  EXPECT_EQ(cldr_locale_of_gettext("zh_TW"), "zh_Hant");
+  EXPECT_EQ(cldr_locale_of_gettext("pt_BR"), "pt");
+  EXPECT_EQ(cldr_locale_of_gettext("pt"), "pt_PT");
+  EXPECT_EQ(cldr_locale_of_gettext("sr@latin"), "sr_Latn");
+  EXPECT_EQ(cldr_locale_of_gettext("en"), "");
+  EXPECT_EQ(cldr_locale_of_gettext("en_GB"), "");
+  EXPECT_EQ(cldr_locale_of_gettext("en_AU"), "");
+  EXPECT_EQ(cldr_locale_of_gettext("ca@valencia"), "");
+}
+
 }  // namespace
 }  // namespace clippo::datasets

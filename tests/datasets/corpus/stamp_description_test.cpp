@@ -61,17 +61,5 @@ TEST(StampDescriptionTest, InvalidUtf8AndOverlongLinesAreOneErrorNamingTheLine) 
   EXPECT_NO_THROW(parse_stamp_description(std::string(4096, 'x'), "cow.txt"));
 }
 
-TEST(StampDescriptionTest, GettextLocalesMapToTheCorpusLocales) {
-  EXPECT_EQ(cldr_locale_of_gettext("fr"), "fr");
-  EXPECT_EQ(cldr_locale_of_gettext("zh_CN"), "zh");
-  EXPECT_EQ(cldr_locale_of_gettext("zh_TW"), "zh_Hant");
-  EXPECT_EQ(cldr_locale_of_gettext("pt_BR"), "pt");
-  EXPECT_EQ(cldr_locale_of_gettext("pt"), "pt_PT");
-  EXPECT_EQ(cldr_locale_of_gettext("sr@latin"), "sr_Latn");
-  EXPECT_EQ(cldr_locale_of_gettext("en_GB"), "");
-  EXPECT_EQ(cldr_locale_of_gettext("en_AU"), "");
-  EXPECT_EQ(cldr_locale_of_gettext("ca@valencia"), "");
-}
-
 }  // namespace
 }  // namespace clippo::datasets
