@@ -278,15 +278,20 @@ std::map<std::string, std::string> emoji_concepts_by_name(const EmojiCaptionTabl
   return out;
 }
 
-// Typographic punctuation that separates words like ASCII punctuation does ("Côte d’Ivoire").
+// Characters outside ASCII that separate words as ASCII punctuation and spaces do: Latin-1's
+// signs and spaces (´ ° © ×, not ª µ º), the apostrophe letter ʼ, the general punctuation block (’ “ – …, the spaces and
+// joiners), letterlike symbols through arrows, shapes and dingbats (™ € →), CJK punctuation,
+// variation selectors, the byte-order mark, emoji, and what was not UTF-8 (U+FFFD).
 bool is_word_separator(char32_t cp) {
-  return cp == 0xA0 || cp == 0xAB || cp == 0xBB || (cp >= 0x2010 && cp <= 0x2015) || (cp >= 0x2018 && cp <= 0x201F) ||
-         cp == 0x2026 || cp == kReplacementChar;
+  if (cp >= 0x80 && cp <= 0xBF) return cp != 0xAA && cp != 0xB5 && cp != 0xBA;
+  return cp == 0xD7 || cp == 0xF7 || cp == 0x2BC || (cp >= 0x2000 && cp <= 0x2BFF) || (cp >= 0x3000 && cp <= 0x303F) ||
+         (cp >= 0xFE00 && cp <= 0xFE0F) || cp == 0xFEFF || cp == kReplacementChar || cp >= 0x1F000;
 }
 
 // The words of an English text, ASCII lower-cased and joined by one space. Letters outside ASCII
 // belong to their word: "A European bear." -> "a european bear", "Piñata" -> "piñata" (not
-// "pi ata", which a caption's "pi" could meet).
+// "pi ata", which a caption's "pi" could meet). Only ASCII is lower-cased and nothing is
+// normalised: "ÅLAND" is not "åland", which costs little, as few emoji names have such letters.
 std::string english_words(std::string_view text) {
   std::string out;
   bool in_word = false;
@@ -303,9 +308,10 @@ std::string english_words(std::string_view text) {
   return out;
 }
 
-// Drawn emoji concepts by the words of their English name ("teddy bear" -> "emoji:1f9f8").
+// Drawn emoji concepts by the words of their English name ("teddy bear" -> "emoji:1f9f8"); a name
+// two emoji share lists both.
 struct EmojiNames {
-  std::map<std::string, std::string> concept_by_words;
+  std::map<std::string, std::vector<std::string>> concepts_by_words;
   size_t max_words = 1;
 };
 
@@ -321,12 +327,12 @@ std::string heldout_concept_named_in(const std::string& text, const EmojiNames& 
   }
   for (size_t i = 0; i < words.size();) {
     std::string run;
-    const std::string* longest = nullptr;
+    const std::vector<std::string>* longest = nullptr;
     size_t longest_end = i;
     for (size_t j = i; j < words.size() && j < i + names.max_words; ++j) {
       run += (j > i ? " " : "") + words[j];
-      const auto hit = names.concept_by_words.find(run);
-      if (hit != names.concept_by_words.end()) {
+      const auto hit = names.concepts_by_words.find(run);
+      if (hit != names.concepts_by_words.end()) {
         longest = &hit->second;
         longest_end = j;
       }
@@ -335,7 +341,9 @@ std::string heldout_concept_named_in(const std::string& text, const EmojiNames& 
       ++i;
       continue;
     }
-    if (is_heldout_concept(*longest, heldout_fraction)) return *longest;
+    for (const std::string& concept_id : *longest) {
+      if (is_heldout_concept(concept_id, heldout_fraction)) return concept_id;
+    }
     i = longest_end + 1;
   }
   return "";
@@ -368,7 +376,8 @@ void name_pictures_as_emoji(std::vector<CorpusItem>& items, const EmojiCaptionTa
     if (en == locales.end() || en->second.empty() || !drawn_concepts.count(concept_id)) continue;
     const std::string words = english_words(en->second.front());
     if (words.empty()) continue;
-    drawn_names.concept_by_words.emplace(words, concept_id);  // a shared name keeps its first concept
+    std::vector<std::string>& concepts = drawn_names.concepts_by_words[words];
+    if (std::find(concepts.begin(), concepts.end(), concept_id) == concepts.end()) concepts.push_back(concept_id);
     drawn_names.max_words = std::max<size_t>(drawn_names.max_words, std::count(words.begin(), words.end(), ' ') + 1);
   }
   for (CorpusItem& item : items) {

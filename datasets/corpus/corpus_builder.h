@@ -86,8 +86,9 @@ std::string summary_markdown(const CorpusSummary& summary);
 
 // Builds the corpus. Throws InvalidArgument (bad options, an unknown source name), NotFound
 // (CLDR folders missing; no source found at all), Unavailable (cannot write). A missing
-// package, or a source whose listing fails (a damaged catalogue), skips that source with one
-// line; a broken picture is counted, never fatal.
+// package, or a source whose listing fails with a clippo::Error (a damaged catalogue) or a
+// filesystem error (a folder that cannot be walked), skips that source with one line; any other
+// exception stops the build. A broken picture is counted, never fatal.
 CorpusSummary build_corpus(const CorpusOptions& options);
 
 // Every source name build_corpus knows, in the order it reads them.

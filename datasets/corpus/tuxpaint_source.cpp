@@ -59,7 +59,7 @@ class TuxPaintStampsSource final : public CorpusSource {
       auto [it, inserted] = picture_of.emplace(stem, path);
       if (inserted) continue;
       if (read_first(path, it->second)) it->second = path;
-      ++notes["stamps with two picture files (read once, the SVG first)"];
+      ++notes["extra picture files of a stamp (not read: the SVG first, else the first name)"];
     }
     // "<name>_mirror" flips the stamp "<name>" left to right: the same picture, read once.
     for (auto it = picture_of.begin(); it != picture_of.end();) {

@@ -234,35 +234,44 @@ TEST(CorpusBuilder, SplitsDeduplicatesAndWritesWhatTrainingAndEvalRead) {
 TEST(CorpusBuilder, APictureWhoseNameNamesAHeldOutEmojiIsHeldOutWithIt) {
   TempDir dir;
   write_fixture(dir);
-  // Two more emoji: 🐻 "bear" (held out at 0.5) and 🐻‍❄ "polar bear" (not), both drawn by noto.
+  // Three more emoji, drawn by noto: 🐻 "bear" (held out at 0.5), 🐻‍❄ "polar bear" and 🐨, named
+  // "bear cub" here (neither held out).
   ASSERT_TRUE(is_heldout_key("emoji:1f43b", 0.5));
   ASSERT_FALSE(is_heldout_key("emoji:1f43b_200d_2744", 0.5));
+  ASSERT_FALSE(is_heldout_key("emoji:1f428", 0.5));
   ASSERT_TRUE(is_heldout_key("emoji:1f1e9_1f1ea", 0.5));
   write_text(dir / "cldr/en.xml",
              ldml(annotation("😀", "grinning face", "face | grin") + annotation("🐈", "cat", "cat | pet") +
                   annotation("🐕", "dog", "dog | pet") + annotation("👍", "thumbs up", "hand | up") +
                   annotation("🇩🇪", "flag: Germany", "flag") + annotation("•", "bullet", "bullet | dot") +
-                  annotation("🐻", "bear", "bear | face") + annotation("🐻\u200d❄", "polar bear", "arctic | white")));
+                  annotation("🐻", "bear", "bear | face") + annotation("🐻\u200d❄", "polar bear", "arctic | white") +
+                  annotation("🐨", "bear cub", "cub")));
   write_iconify_set(dir, "noto",
                     {{"grin-a", kBodies.at("grin")}, {"cat-a", kBodies.at("cat")}, {"dog-a", kBodies.at("dog")},
                      {"thumb-a", kBodies.at("thumb")}, {"thumb-b", kBodies.at("thumb-tone")},
                      {"flag-de", kBodies.at("flag")}, {"bear-a", "<circle cx='8' cy='8' r='7' fill='#7a4a20'/>"},
-                     {"polar-a", "<circle cx='8' cy='10' r='4' fill='#d0d0f0'/>"}},
+                     {"polar-a", "<circle cx='8' cy='10' r='4' fill='#d0d0f0'/>"},
+                     {"cub-a", "<rect x='3' y='3' width='10' height='10' fill='#808080'/>"}},
                     {{"1f600", "grin-a"}, {"1f408", "cat-a"}, {"1f415", "dog-a"}, {"1f44d", "thumb-a"},
                      {"1f44d-1f3fd", "thumb-b"}, {"1f1e9-1f1ea", "flag-de"}, {"1f43b", "bear-a"},
-                     {"1f43b-200d-2744", "polar-a"}});
+                     {"1f43b-200d-2744", "polar-a"}, {"1f428", "cub-a"}});
   // Title (first caption), then the concept it should end with ("" = its own).
   const std::map<std::string, std::pair<std::string, std::string>> drawings = {
       {"grizzly", {"A European bear.", "emoji:1f43b"}},           // a one-word name among others
       {"banner", {"Waving flag: Germany!", "emoji:1f1e9_1f1ea"}},  // a name of two words
-      {"toy", {"Simple Polar Bear", ""}},                         // the longer name wins: 🐻‍❄, not 🐻
+      {"toy", {"Simple Polar Bear", ""}},                         // reading goes on after 🐻‍❄
+      {"cub", {"Sleepy bear cub", ""}},                           // the longer name wins: "bear cub"
       {"wheel", {"Ball bearings", ""}},                           // whole words only
-      {"pinata", {"Bear-shaped piñata", "emoji:1f43b"}},           // '-' separates, 'ñ' does not
+      {"pinata", {"Bear-shaped piñata", "emoji:1f43b"}},           // '-' separates
+      {"cave", {"A bear’s cave", "emoji:1f43b"}},                 // so does '’'
+      {"name", {"Bearño", ""}},                                   // 'ñ' does not
       {"tagged", {"Grizzly", ""}}};                               // named "bear" in its tags only
   const std::vector<std::string> shapes = {
       "<circle cx='8' cy='6' r='5' fill='#c63'/>", "<rect x='2' y='2' width='12' height='4' fill='#36c'/>",
       "<path d='M1 1 L15 8 L1 15 Z' fill='#3a3'/>", "<rect x='5' y='5' width='6' height='10' fill='#939'/>",
-      "<path d='M8 1 L15 15 L1 15 Z' fill='#c0c'/>", "<rect x='1' y='10' width='14' height='5' fill='#0cc'/>"};
+      "<path d='M8 1 L15 15 L1 15 Z' fill='#c0c'/>", "<rect x='1' y='10' width='14' height='5' fill='#0cc'/>",
+      "<circle cx='4' cy='12' r='3' fill='#f80'/>", "<path d='M1 8 L8 1 L15 8 L8 15 Z' fill='#08f'/>",
+      "<rect x='10' y='1' width='5' height='14' fill='#8f0'/>"};
   const std::string svg_head = "<svg xmlns='http://www.w3.org/2000/svg' xmlns:dc='http://purl.org/dc/elements/1.1/' "
                                "xmlns:rdf='http://www.w3.org/1999/02/22-rdf-syntax-ns#' viewBox='0 0 16 16'>"
                                "<metadata><dc:title>";
@@ -284,6 +293,7 @@ TEST(CorpusBuilder, APictureWhoseNameNamesAHeldOutEmojiIsHeldOutWithIt) {
   for (const nlohmann::json& item : jsonl(o.out_dir + "/items.jsonl")) {
     const std::string key = item["key"];
     if (key == "art4apps-animals-bear") {
+      EXPECT_EQ(item["concept"], "art4apps:bear");
       EXPECT_EQ(item["split"], "heldout_source");
       ++n_seen;
     }
@@ -338,6 +348,32 @@ TEST(CorpusSource, EmojiConceptsAndNameSlugs) {
   EXPECT_EQ(emoji_concept("1f1e9_1f1ea"), "emoji:1f1e9_1f1ea");
   EXPECT_EQ(name_slug("1st place medal"), "1stplacemedal");
   EXPECT_EQ(name_slug("flag: Côte d’Ivoire"), "flagctedivoire");
+}
+
+TEST(CorpusBuilder, FileNamesThatMakeOneKeyAreNumbered) {
+  TempDir dir;
+  write_fixture(dir);
+  // "x y", "x,y" and "x_y" all make the key part "x_y": one keeps it, the others are numbered.
+  const std::string head = "<svg xmlns='http://www.w3.org/2000/svg' xmlns:dc='http://purl.org/dc/elements/1.1/' "
+                           "viewBox='0 0 16 16'><metadata><dc:title>";
+  int n = 0;
+  for (const std::string stem : {"x y", "x,y", "x_y"}) {
+    write_text(dir / ("pkgs/usr/share/openclipart/svg/shapes/" + stem + "_01.svg"),
+               head + "shape " + std::to_string(n) + "</dc:title></metadata><rect x='" + std::to_string(4 * n) +
+                   "' y='1' width='4' height='14' fill='#" + std::string(n == 0 ? "f00" : n == 1 ? "0f0" : "00f") +
+                   "'/></svg>");
+    ++n;
+  }
+  CorpusOptions o = options_for(dir);
+  o.sources = {"noto", "openclipart"};
+  build_corpus(o);
+  std::set<std::string> keys;
+  for (const nlohmann::json& item : jsonl(o.out_dir + "/items.jsonl")) {
+    const std::string key = item["key"];
+    if (key.rfind("openclipart-shapes-", 0) == 0) keys.insert(key);
+  }
+  EXPECT_EQ(keys, (std::set<std::string>{"openclipart-shapes-x_y_01", "openclipart-shapes-x_y_01-2",
+                                         "openclipart-shapes-x_y_01-3"}));
 }
 
 TEST(CorpusBuilder, ASourceWhoseListingFailsIsSkippedWithOneLine) {

@@ -68,7 +68,7 @@ TEST(TuxPaintStampsSourceTest, ReadsStampsWithTheirDescriptionsInEveryLocale) {
   // Sorted by path: cow, hand_mirror, Boat2, boat, boat2, broken, sail.
   ASSERT_EQ(items.size(), 7u);
   EXPECT_EQ(notes["mirrored copies of another stamp (not read)"], 1u);
-  EXPECT_EQ(notes["stamps with two picture files (read once, the SVG first)"], 2u);
+  EXPECT_EQ(notes["extra picture files of a stamp (not read: the SVG first, else the first name)"], 2u);
   EXPECT_EQ(notes["stamps without a description"], 1u);
   EXPECT_EQ(notes["descriptions that cannot be read"], 1u);
 
