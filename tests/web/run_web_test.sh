@@ -7,7 +7,7 @@
 #   WORK_DIR is created (its model, images, store and artifacts are replaced on every run);
 #   screenshots land in WORK_DIR/artifacts, the server's log in WORK_DIR/serve.log.
 # Needs: node >= 20, npm (only when tests/web/node_modules is missing), chromium.
-# Exits with node's status; the server is always stopped.
+# Exits with node's status; the server is always stopped (serve_store.sh).
 set -euo pipefail
 
 if (($# != 2)); then
@@ -19,26 +19,9 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO="$(cd "$HERE/../.." && pwd)"
 CLIPPO="$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"
 WORK="$2"
-SERVER_PID=""
-
-if [ ! -x "$CLIPPO" ]; then
-  echo "error: $CLIPPO is not an executable" >&2
-  exit 2
-fi
-for tool in node chromium; do
-  command -v "$tool" >/dev/null || { echo "error: $tool not found (run scripts/setup.sh)" >&2; exit 2; }
-done
-
-stop_server() {
-  if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
-    kill "$SERVER_PID" 2>/dev/null || true
-    for _ in $(seq 50); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
-    kill -9 "$SERVER_PID" 2>/dev/null || true
-    wait "$SERVER_PID" 2>/dev/null || true
-  fi
-}
-trap stop_server EXIT
-trap 'exit 130' INT TERM
+# shellcheck source=serve_store.sh
+source "$HERE/serve_store.sh"
+require_tools "$CLIPPO"
 
 mkdir -p "$WORK"
 WORK="$(cd "$WORK" && pwd)"
@@ -55,43 +38,8 @@ done
 printf 'a photo of a cat\ten\nقطة نائمة\tar\n' >"$WORK/texts.tsv"
 "$CLIPPO" index build --model "$WORK/model.npz" --texts "$WORK/texts.tsv" --out "$WORK/store"
 
-"$CLIPPO" serve --store "$WORK/store" --host 127.0.0.1 --port 0 --port-file "$WORK/port" \
-  >"$WORK/serve.log" 2>&1 &
-SERVER_PID=$!
-
-# Wait (at most 30 s) for the port file, then for /v1/health to answer 200.
-BASE_URL=""
-deadline=$((SECONDS + 30))
-while ((SECONDS < deadline)); do
-  if ! kill -0 "$SERVER_PID" 2>/dev/null; then
-    echo "error: clippo serve exited early; its log:" >&2
-    cat "$WORK/serve.log" >&2
-    exit 1
-  fi
-  if [ -s "$WORK/port" ]; then
-    port="$(tr -d '[:space:]' <"$WORK/port")"
-    if [[ "$port" =~ ^[0-9]+$ ]]; then
-      code="$(node -e '
-        fetch(process.argv[1]).then((r) => console.log(r.status), () => console.log(0));
-      ' "http://127.0.0.1:$port/v1/health")"
-      if [ "$code" = 200 ]; then
-        BASE_URL="http://127.0.0.1:$port"
-        break
-      fi
-    fi
-  fi
-  sleep 0.2
-done
-if [ -z "$BASE_URL" ]; then
-  echo "error: clippo serve did not become healthy within 30 s; its log:" >&2
-  cat "$WORK/serve.log" >&2
-  exit 1
-fi
-echo "web test: server ready at $BASE_URL"
-
-if [ ! -d "$HERE/node_modules/playwright-core" ]; then
-  npm ci --prefix "$HERE" --no-audit --no-fund
-fi
+serve_store "$CLIPPO" "$WORK/store" "$WORK"
+ensure_node_modules "$HERE"
 
 export CLIPPO_BASE_URL="$BASE_URL"
 export CLIPPO_QUERY_IMAGE="$WORK/images/photo.jpg"

@@ -13,13 +13,12 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import {chromium} from 'playwright-core';
+import {launchChromium} from './browser.mjs';
 
 const kBaseUrl = (process.env.CLIPPO_BASE_URL || '').replace(/\/+$/, '');
 const kQueryImage = process.env.CLIPPO_QUERY_IMAGE || '';
 const kArtifacts = process.env.CLIPPO_ARTIFACTS ||
     fs.mkdtempSync(path.join(os.tmpdir(), 'clippo-web-artifacts-'));
-const kChromium = process.env.CLIPPO_CHROMIUM || '/usr/bin/chromium';
 const kTimeoutMs = 20000;
 const kMinItems = 3;
 
@@ -27,35 +26,20 @@ assert.ok(kBaseUrl, 'set CLIPPO_BASE_URL to the server root, e.g. http://127.0.0
 assert.ok(kQueryImage && fs.existsSync(kQueryImage), `CLIPPO_QUERY_IMAGE: no file at "${kQueryImage}"`);
 fs.mkdirSync(kArtifacts, {recursive: true});
 
+let chrome;
 let browser;
-let browserHome;
 let context;
 let page;
 let pageErrors;
 let allowedFailures;  // regexps over 'METHOD URL' of replies a test expects to fail
 
 before(async () => {
-  // launch() gives Chromium a fresh temporary profile (--user-data-dir) of its own and deletes it
-  // on close; HOME and the XDG folders point into another fresh folder so that nothing the
-  // browser writes outside its profile (crash reports, caches) lands in the user's home.
-  browserHome = fs.mkdtempSync(path.join(os.tmpdir(), 'clippo-chromium-'));
-  browser = await chromium.launch({
-    executablePath: kChromium,
-    headless: true,
-    args: [
-      '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync',
-      '--no-proxy-server',
-    ],
-    env: {...process.env, HOME: browserHome, XDG_CONFIG_HOME: path.join(browserHome, 'config'),
-          XDG_CACHE_HOME: path.join(browserHome, 'cache')},
-    timeout: 60000,
-  });
+  chrome = await launchChromium();
+  browser = chrome.browser;
 });
 
 after(async () => {
-  if (browser) await browser.close();
-  if (browserHome) fs.rmSync(browserHome, {recursive: true, force: true});
+  if (chrome) await chrome.close();
 });
 
 async function openPage(contextOptions = {}) {
