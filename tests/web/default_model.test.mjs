@@ -3,7 +3,7 @@
 // 1,368 Noto emoji captioned in English, indexed with models/default.npz). The queries are the
 // README's; a retrained default model must keep them true or the README must change with it.
 // Environment: CLIPPO_BASE_URL (required), CLIPPO_ARTIFACTS (optional folder for screenshots).
-// Run: tests/web/run_default_model_test.sh CLIPPO_BINARY WORK_DIR (sets all of this up).
+// Run: tests/web/run_web_test.sh default_model CLIPPO_BINARY WORK_DIR (sets all of this up).
 
 import {test, before, after} from 'node:test';
 import assert from 'node:assert/strict';

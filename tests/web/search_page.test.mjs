@@ -6,7 +6,7 @@
 //   CLIPPO_CHROMIUM     browser binary (optional; default /usr/bin/chromium)
 // The collection behind the server holds at least 3 items; any model will do, so the tests check
 // that results arrive, are well formed and ordered, never which image wins.
-// Run: tests/web/run_web_test.sh CLIPPO_BINARY WORK_DIR (sets all of the above up).
+// Run: tests/web/run_web_test.sh search_page CLIPPO_BINARY WORK_DIR (sets all of the above up).
 
 import {test, before, after, beforeEach, afterEach} from 'node:test';
 import assert from 'node:assert/strict';

@@ -1,4 +1,4 @@
-# Sourced by the web tests' run scripts: starts `clippo serve` on a free port, waits until it
+# Sourced by run_web_test.sh: starts `clippo serve` on a free port, waits until it
 # answers /v1/health, and stops it when the script exits.
 #   serve_store CLIPPO STORE WORK   sets BASE_URL and SERVER_PID (the log is WORK/serve.log)
 #   require_tools CLIPPO             exits 2 unless CLIPPO is executable and node and chromium exist
