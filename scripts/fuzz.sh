@@ -4,6 +4,8 @@
 # with fuzz/<target without fuzz_>.dict when there is one.
 #   bash scripts/fuzz.sh [SECONDS] [TARGET...]     (default: every target)
 #   FUZZ_RUNS=10000000 bash scripts/fuzz.sh 7200 fuzz_po_catalog   (a long run: stops at N executions)
+#   FUZZ_FORK=2 ...   (libFuzzer's fork mode: N worker processes share one corpus, and FUZZ_RUNS
+#                      counts the executions of all of them: one run on N cores)
 # A crash, leak or sanitizer report stops the run; the input is kept in build-sanitize/artifacts/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -31,16 +33,20 @@ for target in "${TARGETS[@]}"; do
   cp -r "fuzz/corpus/$name/." "$corpus/" 2>/dev/null || true
   runs=()
   if [ -n "${FUZZ_RUNS:-}" ]; then runs=(-runs="$FUZZ_RUNS"); fi
+  fork=()
+  if [ -n "${FUZZ_FORK:-}" ]; then fork=(-fork="$FUZZ_FORK"); fi
   dict=()
   if [ -f "fuzz/$name.dict" ]; then dict=(-dict="fuzz/$name.dict"); fi
   echo "fuzz: $target for ${SECONDS_PER_TARGET}s"
   log="build-sanitize/artifacts/$target.log"
   set +e  # libFuzzer exits non-zero on a crash, leak or timeout: keep its code
   "build-sanitize/fuzz/$target" -max_total_time="$SECONDS_PER_TARGET" -max_len=65536 -rss_limit_mb=2048 \
-    -timeout=60 -artifact_prefix=build-sanitize/artifacts/ -print_final_stats=1 "${runs[@]}" "${dict[@]}" "$corpus" >"$log" 2>&1
+    -timeout=60 -artifact_prefix=build-sanitize/artifacts/ -print_final_stats=1 "${runs[@]}" "${fork[@]}" "${dict[@]}" "$corpus" >"$log" 2>&1
   rc=$?
   set -e
+  # Fork mode prints no final stats: its last "#N:" line has the executions of all workers.
   grep -E "^(stat::number_of_executed_units|stat::average_exec_per_sec|==[0-9]+==|SUMMARY)" "$log" || true
+  if ((${#fork[@]})); then grep -E "^#[0-9]+:" "$log" | tail -1 || true; fi
   rm -rf "$corpus"
   if [ "$rc" -ne 0 ]; then tail -40 "$log"; echo "fuzz: $target failed (exit $rc); input in build-sanitize/artifacts/"; exit "$rc"; fi
 done
