@@ -32,6 +32,7 @@
 #include "core/base/error.h"
 #include "core/base/file_io.h"
 #include "core/base/utf8.h"
+#include "index/json_integer.h"
 #include "index/snapshot_checksums.h"
 #include "index/write_ahead_log.h"
 
@@ -82,13 +83,13 @@ nlohmann::json item_meta(const Item& item) {
 // Items written before stores held texts have no "kind": they are images.
 Item item_from_meta(const nlohmann::json& j) {
   Item item;
-  item.id = j.at("id").get<int64_t>();
+  item.id = json_integer_field<int64_t>(j, "id");
   item.kind = parse_item_kind(j.value("kind", "image"));
   item.uri = j.value("uri", "");
   item.text = j.value("text", "");
   item.caption = j.value("caption", "");
   item.lang = j.value("lang", "");
-  item.added_ms = j.value("added_ms", int64_t{0});
+  item.added_ms = j.contains("added_ms") ? json_integer_field<int64_t>(j, "added_ms") : 0;
   return item;
 }
 
@@ -286,7 +287,7 @@ ModelIdentity ModelIdentity::from_json(const nlohmann::json& j) {
   ModelIdentity m;
   m.content_hash = j.at("content_hash").get<std::string>();
   m.path = j.value("path", "");
-  m.dim = j.at("dim").get<int>();
+  m.dim = json_integer_field<int>(j, "dim");
   return m;
 }
 

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "core/base/error.h"
+#include "index/json_integer.h"
 
 namespace clippo::index {
 namespace {
@@ -52,9 +53,9 @@ void verify_block_checksums(const std::string& path, std::string_view bytes, con
   size_t size = 0, block = 0;
   std::vector<uint32_t> crcs;
   try {
-    size = expected.at("bytes").get<size_t>();
-    block = expected.at("block_bytes").get<size_t>();
-    crcs = expected.at("crc32").get<std::vector<uint32_t>>();
+    size = json_integer_field<size_t>(expected, "bytes");
+    block = json_integer_field<size_t>(expected, "block_bytes");
+    for (const nlohmann::json& crc : expected.at("crc32")) crcs.push_back(json_integer<uint32_t>(crc, "a CRC-32"));
   } catch (const nlohmann::json::exception& e) {
     throw Error(ErrorCode::kInvalidArgument, path + ": its checksum record is malformed: " + e.what());
   }

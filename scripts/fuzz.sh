@@ -27,6 +27,10 @@ export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$PWD/fuzz/lsan.supp:print_suppr
 # finding's input is saved, so a rerun with full stacks is one command away. Options the caller
 # sets come after, so theirs win.
 export ASAN_OPTIONS="malloc_context_size=3${ASAN_OPTIONS:+:$ASAN_OPTIONS}"
+# The sanitized tree is built without -fno-sanitize-recover, so by default UBSan prints a report
+# and the run goes on: a long run of the log printed one (a float converted to an integer out of
+# range) and still ended "Done". Halting makes every report a crash, saved with its input.
+export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1${UBSAN_OPTIONS:+:$UBSAN_OPTIONS}"
 for target in "${TARGETS[@]}"; do
   name=${target#fuzz_}
   corpus=$(mktemp -d)

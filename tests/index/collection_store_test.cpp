@@ -307,6 +307,38 @@ TEST(CollectionStoreTest, StoresWrittenBeforeTextItemsOpenAsImages) {
   EXPECT_EQ(store->kind_counts().images, 2u);
 }
 
+TEST(CollectionStoreTest, AnItemFieldThatIsNoIntegerIsAnErrorNotAGarbageId) {
+  // The log's fuzzer found it: nlohmann converts a float such as 6.7e34 to an integer with a C++
+  // cast, undefined past the integer's range; an id or time that is not an integer in range is
+  // now an error naming the file and line (here without checksums, as in older snapshots).
+  const auto edited = [](const std::string& name, const std::string& from, const std::string& to) {
+    const std::string dir = fresh_dir(name);
+    const auto v = unit_vectors(2, 16, 15);
+    {
+      auto store = CollectionStore::create(dir, model());
+      store->upsert(items(2), v.data());
+      store->checkpoint();
+    }
+    const std::string seq = std::string(trim(read_file((fs::path(dir) / "CURRENT").string(), 100)));
+    const std::string items_path = (fs::path(dir) / "snapshots" / seq / "items.jsonl").string();
+    std::string jsonl = read_file(items_path, 1 << 20);
+    const size_t at = jsonl.rfind(from);
+    EXPECT_NE(at, std::string::npos) << jsonl;
+    if (at != std::string::npos) jsonl.replace(at, from.size(), to);
+    write_file_atomically(items_path, jsonl);
+    fs::remove(fs::path(dir) / "snapshots" / seq / "checksums.json");
+    return dir;
+  };
+  expect_open_fails_naming(edited("float_id", "\"id\":1,", "\"id\":6.7e34,"),
+                           {"items.jsonl line 2", "'id' must be an integer", "6.7e+34"});
+  expect_open_fails_naming(edited("fraction_id", "\"id\":1,", "\"id\":1.5,"), {"items.jsonl line 2", "'id'"});
+  expect_open_fails_naming(edited("huge_id", "\"id\":1,", "\"id\":18446744073709551615,"),
+                           {"items.jsonl line 2", "'id'"});
+  expect_open_fails_naming(edited("float_time", "\"added_ms\":", "\"added_ms\":-1e300,\"x\":"),
+                           {"items.jsonl line 2", "'added_ms'"});
+  EXPECT_EQ(CollectionStore::open(edited("integer_id", "\"id\":1,", "\"id\":7,"), nullptr)->get(7)->uri, "img1.jpg");
+}
+
 TEST(CollectionStoreTest, ItemsOfEachKindNeedTheirContent) {
   auto store = CollectionStore::create(fresh_dir("kind_checks"), model());
   const auto v = unit_vectors(1, 16, 15);
