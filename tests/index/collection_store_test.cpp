@@ -284,22 +284,28 @@ TEST(CollectionStoreTest, TextItemsPersistThroughWalAndSnapshot) {
   EXPECT_EQ(store->search(v.data() + 3 * 16, 1, 1, kind_bit(ItemKind::kText))[0][0].id, 3);
 }
 
-TEST(CollectionStoreTest, StoresWrittenBeforeTextItemsOpenAsImages) {
-  // Snapshots of earlier versions have no "kind" in items.jsonl: every item is an image.
-  const std::string dir = fresh_dir("old_meta");
-  const auto v = unit_vectors(2, 16, 14);
+// A store of two items with one snapshot, whose items.jsonl a test edits by hand. Returns the
+// path of that items.jsonl; its checksums.json is removed, as snapshots before checksums had none.
+std::string two_item_snapshot_without_checksums(const std::string& dir, uint64_t seed) {
+  const auto v = unit_vectors(2, 16, seed);
   {
     auto store = CollectionStore::create(dir, model());
     store->upsert(items(2), v.data());
     store->checkpoint();
   }
   const std::string seq = std::string(trim(read_file((fs::path(dir) / "CURRENT").string(), 100)));
-  const std::string items_path = (fs::path(dir) / "snapshots" / seq / "items.jsonl").string();
+  fs::remove(fs::path(dir) / "snapshots" / seq / "checksums.json");
+  return (fs::path(dir) / "snapshots" / seq / "items.jsonl").string();
+}
+
+TEST(CollectionStoreTest, StoresWrittenBeforeTextItemsOpenAsImages) {
+  // Snapshots of earlier versions have no "kind" in items.jsonl: every item is an image.
+  const std::string dir = fresh_dir("old_meta");
+  const std::string items_path = two_item_snapshot_without_checksums(dir, 14);
   std::string jsonl = read_file(items_path, 1 << 20);
   for (size_t at; (at = jsonl.find("\"kind\":\"image\",")) != std::string::npos;) jsonl.erase(at, 15);
   ASSERT_EQ(jsonl.find("kind"), std::string::npos);
   write_file_atomically(items_path, jsonl);
-  fs::remove(fs::path(dir) / "snapshots" / seq / "checksums.json");  // nor did they have checksums
   auto store = CollectionStore::open(dir, nullptr);
   ASSERT_EQ(store->size(), 2u);
   EXPECT_EQ(store->get(1)->kind, ItemKind::kImage);
@@ -313,20 +319,12 @@ TEST(CollectionStoreTest, AnItemFieldThatIsNoIntegerIsAnErrorNotAGarbageId) {
   // now an error naming the file and line (here without checksums, as in older snapshots).
   const auto edited = [](const std::string& name, const std::string& from, const std::string& to) {
     const std::string dir = fresh_dir(name);
-    const auto v = unit_vectors(2, 16, 15);
-    {
-      auto store = CollectionStore::create(dir, model());
-      store->upsert(items(2), v.data());
-      store->checkpoint();
-    }
-    const std::string seq = std::string(trim(read_file((fs::path(dir) / "CURRENT").string(), 100)));
-    const std::string items_path = (fs::path(dir) / "snapshots" / seq / "items.jsonl").string();
+    const std::string items_path = two_item_snapshot_without_checksums(dir, 15);
     std::string jsonl = read_file(items_path, 1 << 20);
     const size_t at = jsonl.rfind(from);
     EXPECT_NE(at, std::string::npos) << jsonl;
     if (at != std::string::npos) jsonl.replace(at, from.size(), to);
     write_file_atomically(items_path, jsonl);
-    fs::remove(fs::path(dir) / "snapshots" / seq / "checksums.json");
     return dir;
   };
   expect_open_fails_naming(edited("float_id", "\"id\":1,", "\"id\":6.7e34,"),
