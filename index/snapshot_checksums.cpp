@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "core/base/error.h"
-#include "index/json_integer.h"
+#include "core/base/json_integer.h"
 
 namespace clippo::index {
 namespace {

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/base/error.h"
+#include "core/base/json_integer.h"
 
 namespace clippo::model {
 namespace {
@@ -172,18 +173,18 @@ ViTConfig vit_config_from_json(const nlohmann::json& j) {
   ViTConfig c;
   for (const auto& [key, value] : j.items()) {
     try {
-      if (key == "width") c.width = value.get<int>();
-      else if (key == "depth") c.depth = value.get<int>();
-      else if (key == "mlp_dim") c.mlp_dim = value.get<int>();
-      else if (key == "num_heads") c.num_heads = value.get<int>();
-      else if (key == "patch_size") c.patch_size = value.get<int>();
-      else if (key == "image_size") c.image_size = value.get<int>();
+      if (key == "width") c.width = json_integer<int>(value, key);
+      else if (key == "depth") c.depth = json_integer<int>(value, key);
+      else if (key == "mlp_dim") c.mlp_dim = json_integer<int>(value, key);
+      else if (key == "num_heads") c.num_heads = json_integer<int>(value, key);
+      else if (key == "patch_size") c.patch_size = json_integer<int>(value, key);
+      else if (key == "image_size") c.image_size = json_integer<int>(value, key);
       else if (key == "posemb") c.posemb = value.get<std::string>();
       else if (key == "pool_type") c.pool_type = value.get<std::string>();
-      else if (key == "out_dim") c.out_dim = value.get<int>();
-      else if (key == "rep_size") c.rep_size = value.get<int>();
+      else if (key == "out_dim") c.out_dim = json_integer<int>(value, key);
+      else if (key == "rep_size") c.rep_size = json_integer<int>(value, key);
       else if (key == "scan") c.scan = value.get<bool>();
-      else if (key == "seq_len") c.seq_len = value.get<int>();
+      else if (key == "seq_len") c.seq_len = json_integer<int>(value, key);
       else throw Error(ErrorCode::kInvalidArgument, "unknown ViT config field '" + key + "'");
     } catch (const nlohmann::json::exception&) {
       throw Error(ErrorCode::kInvalidArgument, "ViT config field '" + key + "' has the wrong type: " + value.dump());

@@ -59,6 +59,22 @@ TEST(VitConfigTest, VariantsFollowBigVisionTable) {
   EXPECT_NEAR(static_cast<double>(count_parameters(b)), 93.0e6, 1.0e6);
 }
 
+TEST(VitConfigTest, ConfigFieldsMustBeIntegersInRange) {
+  // A float past int's range was a C++ cast with undefined behaviour; now it is an error.
+  ViTConfig c = vit_config_from_json(to_json(vit_variant("Ti/16")));
+  EXPECT_EQ(c.width, 192);
+  for (const nlohmann::json& bad : {nlohmann::json(1e30), nlohmann::json(12.5), nlohmann::json(int64_t{1} << 40)}) {
+    nlohmann::json j = to_json(vit_variant("Ti/16"));
+    j["width"] = bad;
+    try {
+      vit_config_from_json(j);
+      ADD_FAILURE() << "width " << bad.dump() << " was read";
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find("'width'"), std::string::npos) << e.what();
+    }
+  }
+}
+
 TEST(VitConfigTest, ParameterListMatchesTheModule) {
   for (const std::string pool : {"map", "gap", "tok"}) {
     ViTConfig c = tiny(pool);

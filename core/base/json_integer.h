@@ -1,10 +1,10 @@
 #pragma once
-// Integers read from a store's own JSON (items.jsonl, the write-ahead log's records, store.json,
-// checksum records) without undefined behaviour. nlohmann's get<int64_t>() turns a float such
+// Integers read from JSON that comes from outside (a store's items.jsonl, log records, store.json
+// and checksum records; a model file's config) without undefined behaviour. nlohmann's get<int64_t>() turns a float such
 // as 6.7e34 into an integer with a C++ cast, which is undefined past the integer's range (the
 // log's fuzzer found it); a damaged file must give an error, not a garbage id. A value that is
-// not an integer within T's range throws nlohmann's out_of_range, which every reader of these
-// files already turns into an error naming the file and the record.
+// not an integer within T's range throws nlohmann's out_of_range, which the readers turn into an
+// error naming the file and the record. Header-only: for libraries that link nlohmann_json.
 #include <cstdint>
 #include <limits>
 #include <string>
@@ -12,7 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
-namespace clippo::index {
+namespace clippo {
 
 template <typename T>
 T json_integer(const nlohmann::json& value, const std::string& what) {
@@ -43,4 +43,4 @@ T json_integer_field(const nlohmann::json& j, const char* key) {
   return json_integer<T>(j.at(key), std::string("'") + key + "'");
 }
 
-}  // namespace clippo::index
+}  // namespace clippo
