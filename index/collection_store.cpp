@@ -30,8 +30,8 @@
 #include <thread>
 
 #include "core/base/error.h"
-#include "core/base/json_integer.h"
 #include "core/base/file_io.h"
+#include "core/base/json_integer.h"
 #include "core/base/utf8.h"
 #include "index/snapshot_checksums.h"
 #include "index/write_ahead_log.h"
