@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <set>
 #include <string>
+#include <system_error>
 #include <nlohmann/json.hpp>
 
 #include "core/base/base64.h"
@@ -481,7 +482,11 @@ HttpResponse ApiHandler::static_file(const std::string& path) const {
       "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") == std::string::npos && name[0] != '.';
   CLIPPO_CHECK(plain, kNotFound, "no route " + path);
   const fs::path file = fs::path(options_.web_dir) / name;
-  CLIPPO_CHECK(fs::is_regular_file(file), kNotFound, "no route " + path);
+  // The overload that reports through an error code: a name past the file system's length limit
+  // made the throwing one raise "File name too long" (with the server's folder in it), a 500
+  // (found by fuzzing). Any such failure means there is no file of that name to serve.
+  std::error_code no_such_file;
+  CLIPPO_CHECK(fs::is_regular_file(file, no_such_file), kNotFound, "no route " + path);
   const std::string ext = file.extension().string();
   const char* type = ext == ".html" ? "text/html; charset=utf-8"
                      : ext == ".js"  ? "text/javascript; charset=utf-8"
