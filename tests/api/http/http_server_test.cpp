@@ -188,7 +188,7 @@ TEST_F(HttpServerTest, HostileInputGetsOneJsonErrorEach) {
   }
   // A file name longer than the file system allows is no such file (found by fuzz_api_handler:
   // std::filesystem threw "File name too long" out of the static files, a 500).
-  for (const std::string name : {std::string(256, 'a'), std::string(300, 'k') + ".html"}) {
+  for (const std::string& name : {std::string(256, 'a'), std::string(300, 'k') + ".html"}) {
     HttpRequest long_name;
     long_name.method = "GET";
     long_name.target = "/" + name;
