@@ -183,6 +183,9 @@ class CollectionStore {
   const StoreOptions& options() const { return options_; }
   const std::string& dir() const { return dir_; }
   bool read_only() const { return read_only_; }
+  // FailedPrecondition when the store is open read-only: for callers that write files of their
+  // own into the store's folder (uploads) and must refuse before they do.
+  void check_writable() const;
   uint64_t wal_bytes() const;
 
  private:
@@ -206,7 +209,6 @@ class CollectionStore {
   void rebuild_index();
   void swap_state(CollectionStore& other);
   void maybe_compact();
-  void check_writable() const;
   void write_snapshot(uint64_t seq);
   void write_snapshot_files(uint64_t seq, const std::filesystem::path& snap, bool& published);
 

@@ -112,6 +112,14 @@ TEST(ServeCommandTest, ReadOnlyServesSearchesAndRefusesWritesWithoutTouchingTheS
                                           {{"Content-Type", "application/json"}, {"Authorization", "Bearer k"}});
   EXPECT_EQ(add.status, 409) << add.body;
   EXPECT_NE(add.body.find("read-only"), std::string::npos) << add.body;
+  // An uploaded image is refused before it is kept: it used to be written to the store's
+  // uploads/ folder first, and stayed there after the store refused the item.
+  const nlohmann::json upload{{"image", base64_encode(read_file(std::string(CLIPPO_TEST_DATA_DIR) + "/images/gray.png"))}};
+  const auto add_image = http::testing::request(server.port, "POST", "/v1/items", upload.dump(),
+                                                {{"Content-Type", "application/json"}, {"Authorization", "Bearer k"}});
+  EXPECT_EQ(add_image.status, 409) << add_image.body;
+  EXPECT_NE(add_image.body.find("read-only"), std::string::npos) << add_image.body;
+  EXPECT_FALSE(fs::exists(store + "/uploads"));
   EXPECT_EQ(http::testing::request(server.port, "DELETE", "/v1/items/0", "", {{"Authorization", "Bearer k"}}).status, 409);
   kill(server.pid, SIGTERM);
   int status = 0;
