@@ -6,6 +6,7 @@
 #include "core/base/error.h"
 #include "core/base/file_io.h"
 #include "core/base/hashing.h"
+#include "core/base/json_integer.h"
 
 namespace clippo::model {
 namespace {
@@ -260,9 +261,15 @@ ModelFile read_model_file(const std::string& path, int image_size) {
   for (const auto& [key, array] : f.arrays) {
     if (key.rfind(f.prefix, 0) == 0) shapes[key] = array.shape;
   }
-  int hint = f.meta.is_object() && f.meta.contains("image_size") && f.meta["image_size"].is_number_integer()
-                 ? f.meta["image_size"].get<int>()
-                 : 224;
+  int hint = 224;
+  if (f.meta.is_object() && f.meta.contains("image_size") && f.meta["image_size"].is_number_integer()) {
+    // Range-checked: get<int>() would wrap 2^32 + 224 to 224 and load the file as if it said so.
+    try {
+      hint = json_integer<int>(f.meta["image_size"], "'image_size'");
+    } catch (const nlohmann::json::exception& e) {
+      throw Error(ErrorCode::kInvalidArgument, path + ": '" + kMetaKey + "': " + e.what());
+    }
+  }
   if (image_size > 0) hint = image_size;
   try {
     f.config = infer_vit_config(shapes, f.prefix, hint);

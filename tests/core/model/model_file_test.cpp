@@ -153,7 +153,17 @@ TEST(ModelFileTest, BrokenFilesNameTheProblem) {
   EXPECT_NE(with([&](auto& a) { a["params/img/extra/kernel"] = a[q]; }).find("unexpected parameter 'params/img/extra/kernel'"),
             std::string::npos);
   EXPECT_NE(with([&](auto& a) { a.erase("params/img/embedding/kernel"); }).find("not a CLIPPO model"), std::string::npos);
-  EXPECT_NE(with([&](auto& a) { a[kMetaKey].data = "{not json"; }).find("clippo_meta"), std::string::npos);
+  // The metadata array's shape follows its bytes, so these reach the JSON reader (with the shape
+  // left as it was, a shorter text was refused earlier, as an array with too few bytes).
+  const auto meta = [](std::map<std::string, NpyArray>& a, const std::string& text) {
+    a[kMetaKey].data = text;
+    a[kMetaKey].shape = {static_cast<int64_t>(text.size())};
+  };
+  const std::string not_json = with([&](auto& a) { meta(a, "{not json"); });
+  EXPECT_NE(not_json.find("'clippo_meta' is not valid JSON"), std::string::npos) << not_json;
+  // An image size past int's range is an error, not wrapped to a size the file never said.
+  const std::string huge = with([&](auto& a) { meta(a, R"({"image_size": 4294967520})"); });
+  EXPECT_NE(huge.find("'image_size' must be an integer"), std::string::npos) << huge;
   EXPECT_NE(with([&](auto& a) {
               a[q].dtype = DType::kInt32;
             }).find("dtype int32"),
