@@ -265,7 +265,7 @@ ModelFile read_model_file(const std::string& path, int image_size) {
   if (f.meta.is_object() && f.meta.contains("image_size") && f.meta["image_size"].is_number_integer()) {
     // Range-checked: get<int>() would wrap 2^32 + 224 to 224 and load the file as if it said so.
     try {
-      hint = json_integer<int>(f.meta["image_size"], "'image_size'");
+      hint = json_integer_field<int>(f.meta, "image_size");
     } catch (const nlohmann::json::exception& e) {
       throw Error(ErrorCode::kInvalidArgument, path + ": '" + kMetaKey + "': " + e.what());
     }
