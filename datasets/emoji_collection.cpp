@@ -118,9 +118,7 @@ EmojiCollectionSummary build_emoji_collection(const EmojiCollectionOptions& o) {
   }
 
   const std::filesystem::path out_dir(o.out_dir);
-  std::error_code ec;
-  std::filesystem::create_directories(out_dir / "images", ec);
-  CLIPPO_CHECK(!ec, kUnavailable, "cannot create '" + (out_dir / "images").string() + "': " + ec.message());
+  make_directories((out_dir / "images").string());
 
   std::string captions_jsonl;
   std::string index_tsv;

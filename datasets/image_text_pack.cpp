@@ -57,9 +57,7 @@ PackSummary pack_image_text_tsv(const PackOptions& o) {
     e = {};
   }
 
-  std::error_code ec;
-  fs::create_directories(fs::path(o.out_dir) / "images", ec);
-  if (ec) throw Error(ErrorCode::kUnavailable, "pack: cannot create " + o.out_dir + ": " + ec.message());
+  make_directories((fs::path(o.out_dir) / "images").string());
   std::atomic<size_t> next{0};
   std::mutex error_mutex;
   std::string first_error;

@@ -480,8 +480,7 @@ UdhrPairsSummary build_udhr_pairs(const UdhrPairsOptions& o) {
     }
   }
 
-  fs::create_directories(o.out_dir, ec);
-  CLIPPO_CHECK(!ec, kUnavailable, "udhr pairs: cannot create " + o.out_dir + ": " + ec.message());
+  make_directories(o.out_dir);
   write_text_pairs_tsv((fs::path(o.out_dir) / "udhr_pairs_train.tsv").string(), train);
   write_text_pairs_tsv((fs::path(o.out_dir) / "udhr_pairs_heldout.tsv").string(), held);
   nlohmann::json split = {{"pivot", pivot->code},

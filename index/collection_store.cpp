@@ -316,7 +316,7 @@ void check_new_store(const std::string& dir, const ModelIdentity& model, const S
 std::unique_ptr<CollectionStore> CollectionStore::create(const std::string& dir, const ModelIdentity& model,
                                                          const StoreOptions& options) {
   check_new_store(dir, model, options);
-  fs::create_directories(fs::path(dir) / "snapshots");
+  make_directories((fs::path(dir) / "snapshots").string());
   write_file_atomically((fs::path(dir) / "store.json").string(), store_meta(model, options).dump(2) + "\n");
   return open(dir, &model);
 }
@@ -352,7 +352,7 @@ void CollectionStore::write_bulk(const std::string& dir, const ModelIdentity& mo
                                  const BulkRows& rows) {
   const size_t d = static_cast<size_t>(model.dim);
   const fs::path snap = fs::path(dir) / "snapshots" / "1";
-  fs::create_directories(snap);
+  make_directories(snap.string());
   write_file_atomically((fs::path(dir) / "store.json").string(), store_meta(model, options).dump(2) + "\n");
   // Search parameters are set once every row is in: an HNSW coarse quantizer's search depth
   // for queries (2 x nprobe) would make assigning each added vector to its list many times
@@ -948,7 +948,7 @@ void CollectionStore::write_snapshot(uint64_t seq) {
 }
 
 void CollectionStore::write_snapshot_files(uint64_t seq, const fs::path& snap, bool& published) {
-  fs::create_directories(snap);
+  make_directories(snap.string());
   sync_directory_of(snap.string());  // the new folder's entry in snapshots/ is durable before CURRENT names it
   const size_t d = static_cast<size_t>(model_.dim);
   SnapshotFiles files(snap, d);

@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "core/base/error.h"
+#include "core/base/file_io.h"
 #include "core/model/model_file.h"
 #include "model_hub/http_download.h"
 #include "model_hub/known_models.h"
@@ -87,10 +88,7 @@ std::string fetch_model(const std::string& name_or_url, const std::string& out_p
   std::error_code ec;
   if (fs::is_regular_file(dest, ec)) return dest.string();  // only checked files are ever renamed there
 
-  if (dest.has_parent_path()) {
-    fs::create_directories(dest.parent_path(), ec);
-    CLIPPO_CHECK(!ec, kUnavailable, "cannot create " + dest.parent_path().string() + ": " + ec.message());
-  }
+  if (dest.has_parent_path()) make_directories(dest.parent_path().string());
   const std::string part = dest.string() + ".part";
   if (o.on_message) o.on_message("downloading " + url + " to " + dest.string());
   DownloadOptions d;

@@ -266,11 +266,7 @@ std::unique_ptr<SentencePieceTokenizer> train_sentencepiece_to_files(const std::
   const std::string model_path = model_prefix + ".model";
   auto tokenizer = SentencePieceTokenizer::from_bytes(bytes, "", model_path);
   const auto parent = std::filesystem::path(model_path).parent_path();
-  if (!parent.empty()) {
-    std::error_code ec;
-    std::filesystem::create_directories(parent, ec);
-    CLIPPO_CHECK(!ec, kUnavailable, "cannot create " + parent.string() + ": " + ec.message());
-  }
+  if (!parent.empty()) make_directories(parent.string());
   write_file_atomically(model_path, bytes);
   write_file_atomically(model_prefix + ".vocab", tokenizer->vocab_tsv());
   return tokenizer;

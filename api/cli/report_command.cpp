@@ -116,9 +116,7 @@ int run_report_tokens(const TokensReportOptions& o) {
   report.without_text.insert(report.without_text.begin(), without_text.begin(), without_text.end());
 
   const nlohmann::json j = ev::to_json(report);
-  std::error_code ec;
-  std::filesystem::create_directories(o.out_dir, ec);
-  CLIPPO_CHECK(!ec, kUnavailable, "cannot create " + o.out_dir + ": " + ec.message());
+  make_directories(o.out_dir);
   const std::filesystem::path out(o.out_dir);
   write_file_atomically((out / "tokens.json").string(), j.dump(2) + "\n");
   write_file_atomically((out / "tokens.md").string(), ev::token_report_markdown(report));
@@ -235,9 +233,7 @@ int run_report_xm3600(const Xm3600ReportOptions& o) {
   nlohmann::json j = {{"data", o.data}, {"split", o.split}, {"n_images", data.image_paths.size()},
                       {"missing_files", data.missing.size()}, {"languages_left_out", sparse}, {"models", models}};
   const std::filesystem::path out(o.out_dir);
-  std::error_code ec;
-  std::filesystem::create_directories(out, ec);
-  CLIPPO_CHECK(!ec, kUnavailable, "cannot create " + o.out_dir + ": " + ec.message());
+  make_directories(o.out_dir);
   write_file_atomically((out / "xm3600.json").string(), j.dump(2) + "\n");
   write_file_atomically((out / "xm3600.md").string(), ev::retrieval_markdown(results));
   write_file_atomically((out / "xm3600.svg").string(), ev::retrieval_svg(results));

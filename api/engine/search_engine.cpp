@@ -237,9 +237,7 @@ std::string SearchEngine::keep_upload(const std::string& encoded_image) {
   char name[32];
   std::snprintf(name, sizeof name, "%016llx", static_cast<unsigned long long>(fmix64(fnv1a64(encoded_image))));
   const fs::path uploads = fs::path(store_->dir()) / "uploads";
-  std::error_code ec;
-  fs::create_directories(uploads, ec);  // the throwing overload's filesystem_error would be a 500
-  CLIPPO_CHECK(!ec, kUnavailable, "cannot create '" + uploads.string() + "': " + ec.message());
+  make_directories(uploads.string());
   const fs::path path = uploads / (std::string(name) + "." + render::image_file_extension(render::detect_image_format(encoded_image)));
   if (!fs::exists(path)) write_file_atomically(path.string(), encoded_image);
   return fs::canonical(path).string();

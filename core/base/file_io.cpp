@@ -137,6 +137,12 @@ void remove_tree(const std::string& path) {
   CLIPPO_CHECK(rc == 0, kUnavailable, "cannot delete '" + path + "': " + std::strerror(errno));
 }
 
+void make_directories(const std::string& path) {
+  std::error_code ec;
+  std::filesystem::create_directories(path, ec);
+  CLIPPO_CHECK(!ec, kUnavailable, "cannot create '" + path + "': " + ec.message());
+}
+
 std::string read_file(const std::string& path, size_t max_bytes) {
   std::error_code ec;
   CLIPPO_CHECK(std::filesystem::is_regular_file(path, ec), kNotFound, "no such file: '" + path + "'");

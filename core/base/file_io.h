@@ -21,6 +21,12 @@ void sync_directory_of(const std::string& path);
 // GPU build, 2026-11-22). A missing path is not an error.
 void remove_tree(const std::string& path);
 
+// Creates the folder `path` and any missing parents (nothing to do when it exists). One
+// Unavailable error naming the folder and the system's reason when it cannot (a full disk, a
+// read-only mount, a file in the way): the throwing std::filesystem overload's filesystem_error
+// would reach a user as an internal error.
+void make_directories(const std::string& path);
+
 // A file written in pieces and published whole: bytes go to a temporary file beside `path`;
 // commit() fsyncs it, renames it over `path` and fsyncs the folder, so a reader finds the old
 // file or the complete new one. Destroyed uncommitted (an error part-way), the temporary file is

@@ -158,9 +158,7 @@ class Run {
     const nlohmann::json resolved = to_json(recipe_);
     const std::string recipe_path = (fs::path(out_dir_) / "recipe.json").string();
     if (is_main()) {
-      std::error_code ec;
-      fs::create_directories(out_dir_, ec);
-      if (ec) throw Error(ErrorCode::kUnavailable, "train: cannot create " + out_dir_ + ": " + ec.message());
+      make_directories(out_dir_);
       if (fs::exists(recipe_path) && options_.resume) {
         nlohmann::json stored;
         try {
@@ -255,9 +253,7 @@ class Run {
     if (is_main()) {
       const std::string name = step_dir_name(step);
       const fs::path dir = fs::path(out_dir_) / name;
-      std::error_code ec;
-      fs::create_directories(dir, ec);
-      if (ec) throw Error(ErrorCode::kUnavailable, "train: cannot create " + dir.string() + ": " + ec.message());
+      make_directories(dir.string());
       model_->save((dir / "model.npz").string(), DType::kFloat32);
       std::map<std::string, NpyArray> arrays;
       for (const auto& [key, tensor] : optimizer_->state()) arrays[key] = tensor_to_npy(tensor);

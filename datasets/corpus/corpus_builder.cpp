@@ -38,12 +38,6 @@ constexpr const char* kHeldoutConcepts = "heldout_concepts";
 constexpr const char* kHeldoutSource = "heldout_source";
 constexpr size_t kMaxBrokenListed = 20;
 
-void make_dirs(const fs::path& p) {
-  std::error_code ec;
-  fs::create_directories(p, ec);
-  CLIPPO_CHECK(!ec, kUnavailable, "cannot create '" + p.string() + "': " + ec.message());
-}
-
 // The source `make` builds on the first package root where its files are, else on the first
 // root (so that its missing() names the folder setup_corpus.sh fills).
 std::unique_ptr<CorpusSource> on_first_root_with_files(
@@ -165,7 +159,7 @@ nlohmann::ordered_json xm3600_line(const CorpusItem& item) {
 // A Crossmodal-3600 folder of `items` (their PNGs copied from `images`), each locale's name
 // only: keywords make ambiguous queries ("face" names dozens of emoji, but counts for one).
 void write_xm3600_folder(const fs::path& dir, const std::vector<const CorpusItem*>& items, const fs::path& images) {
-  make_dirs(dir / "images");
+  make_directories((dir / "images").string());
   std::string jsonl;
   for (const CorpusItem* item : items) {
     const std::string name = item->key + ".png";
@@ -407,7 +401,7 @@ CorpusSummary build_corpus(const CorpusOptions& o) {
     if (o.on_line) o.on_line(line);
   };
   const fs::path out(o.out_dir), images = out / "images";
-  make_dirs(images);
+  make_directories(images.string());
 
   CorpusSummary summary;
   std::vector<CorpusItem> items;
@@ -560,7 +554,7 @@ CorpusSummary build_corpus(const CorpusOptions& o) {
   summary.n_text_pairs = pairs.size();
 
   // WebDataset shards of the training items, the form that travels (to a GPU machine, say).
-  make_dirs(out / "shards");
+  make_directories((out / "shards").string());
   WebDatasetWriter shards((out / "shards" / "train").string(), o.shard_items);
   for (const CorpusItem* item : train) {
     const auto en = item->captions.find("en");
