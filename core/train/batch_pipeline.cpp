@@ -4,14 +4,13 @@
 #include <cmath>
 #include <cstring>
 #include <exception>
-#include <random>
 
 #include "core/base/error.h"
 #include "core/base/hashing.h"
 #include "core/base/image.h"
+#include "core/train/image_augment.h"
 #include "datasets/source_spec.h"
 #include "render/image_decoder.h"
-#include "render/image_resize.h"
 
 namespace clippo::train {
 namespace {
@@ -45,53 +44,12 @@ class Interleaved {
 // One splitmix64 step: independent seeds from (seed, step, index).
 uint64_t mix(uint64_t x) { return splitmix64_mix(x + kSplitmix64Increment); }
 
-double uniform(std::mt19937_64& rng) { return static_cast<double>(rng() >> 11) * (1.0 / 9007199254740992.0); }
-
-ImageU8 crop(const ImageU8& in, int y0, int x0, int h, int w) {
-  ImageU8 out;
-  out.height = h;
-  out.width = w;
-  out.channels = in.channels;
-  out.pixels.resize(static_cast<size_t>(h) * w * in.channels);
-  for (int y = 0; y < h; ++y) {
-    const uint8_t* src = &in.pixels[(static_cast<size_t>(y0 + y) * in.width + x0) * in.channels];
-    std::copy(src, src + static_cast<size_t>(w) * in.channels, &out.pixels[static_cast<size_t>(y) * w * in.channels]);
-  }
-  return out;
-}
-
-void flip_lr(ImageU8& img) {
-  for (int y = 0; y < img.height; ++y) {
-    for (int x = 0; x < img.width / 2; ++x) {
-      for (int c = 0; c < img.channels; ++c) std::swap(img.at(y, x, c), img.at(y, img.width - 1 - x, c));
-    }
-  }
-}
-
-// decode -> [inception-style crop] -> resize -> [flip], as big_vision's decode|resize|flip_lr.
+// decode -> augment (crop, resize, flip, colours; core/train/image_augment.h).
 ImageU8 prepare_image(const datasets::ImageTextExample& ex, const TrainRecipe& recipe, uint64_t seed) {
-  const int size = recipe.model.image_size;
-  const AugmentRecipe& aug = recipe.data.augment;
   render::DecodeOptions decode;
-  ImageU8 img = ex.image_path.empty() ? render::decode_image(ex.image, decode) : render::decode_image_file(ex.image_path, decode);
-  std::mt19937_64 rng(seed);
-  if (aug.crop_min_area < 1.0) {
-    const double area = img.height * static_cast<double>(img.width);
-    for (int attempt = 0; attempt < 10; ++attempt) {
-      const double target = area * (aug.crop_min_area + (1.0 - aug.crop_min_area) * uniform(rng));
-      const double ratio = std::exp(std::log(3.0 / 4.0) + (std::log(4.0 / 3.0) - std::log(3.0 / 4.0)) * uniform(rng));
-      const int w = static_cast<int>(std::lround(std::sqrt(target * ratio)));
-      const int h = static_cast<int>(std::lround(std::sqrt(target / ratio)));
-      if (w < 1 || h < 1 || w > img.width || h > img.height) continue;
-      const int y0 = static_cast<int>(uniform(rng) * (img.height - h + 1));
-      const int x0 = static_cast<int>(uniform(rng) * (img.width - w + 1));
-      img = crop(img, y0, x0, h, w);
-      break;
-    }
-  }
-  img = render::resize_bilinear(img, size, size);
-  if (aug.flip_lr && (rng() & 1)) flip_lr(img);
-  return img;
+  const ImageU8 img =
+      ex.image_path.empty() ? render::decode_image(ex.image, decode) : render::decode_image_file(ex.image_path, decode);
+  return augment_picture(img, recipe.data.augment, recipe.model.image_size, seed);
 }
 
 // Rows stay uint8 until the trainer maps them to [-1, 1] on its device: a quarter of the bytes

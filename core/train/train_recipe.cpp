@@ -1,6 +1,8 @@
 #include "core/train/train_recipe.h"
 
 #include <set>
+#include <string>
+#include <utility>
 
 #include "core/base/error.h"
 #include "core/base/file_io.h"
@@ -158,6 +160,11 @@ DataRecipe parse_data(const nlohmann::json& j, const std::string& where) {
     StrictObject a(v, n);
     a.read("flip_lr", r.augment.flip_lr);
     a.read("crop_min_area", r.augment.crop_min_area);
+    a.read("brightness", r.augment.brightness);
+    a.read("contrast", r.augment.contrast);
+    a.read("saturation", r.augment.saturation);
+    a.read("hue", r.augment.hue);
+    a.read("grayscale", r.augment.grayscale);
     a.finish();
   });
   o.finish();
@@ -176,6 +183,12 @@ EvalRecipe parse_eval(const nlohmann::json& j, const std::string& where) {
 
 void check(bool ok, const std::string& name, const std::string& what) {
   if (!ok) StrictObject::fail(name, what);
+}
+
+nlohmann::json augment_to_json(const AugmentRecipe& a) {
+  return {{"flip_lr", a.flip_lr},       {"crop_min_area", a.crop_min_area}, {"brightness", a.brightness},
+          {"contrast", a.contrast},     {"saturation", a.saturation},       {"hue", a.hue},
+          {"grayscale", a.grayscale}};
 }
 
 }  // namespace
@@ -276,6 +289,13 @@ void TrainRecipe::validate() const {
   }
   check(data.augment.crop_min_area > 0 && data.augment.crop_min_area <= 1, "data.augment.crop_min_area",
         "must be in (0, 1]");
+  const auto& aug = data.augment;
+  for (const auto& [name, value] : {std::pair<const char*, double>{"brightness", aug.brightness},
+                                    {"contrast", aug.contrast}, {"saturation", aug.saturation},
+                                    {"grayscale", aug.grayscale}}) {
+    check(value >= 0 && value <= 1, std::string("data.augment.") + name, "must be in [0, 1]");
+  }
+  check(aug.hue >= 0 && aug.hue <= 0.5, "data.augment.hue", "must be in [0, 0.5] (a share of a full turn)");
   check(data.workers >= 0, "data.workers", "must be >= 0");
   for (const auto& src : eval.data) {
     check(src.format == "xm3600" || src.format == "karpathy", "eval.data", "takes xm3600 or karpathy sources, not " + src.format);
@@ -349,7 +369,7 @@ nlohmann::json to_json(const TrainRecipe& r) {
        {{"image_text", sources(r.data.image_text)}, {"text_pairs", sources(r.data.text_pairs)},
         {"text_pair_fraction", r.data.text_pair_fraction}, {"shuffle_buffer", r.data.shuffle_buffer},
         {"workers", r.data.workers},
-        {"augment", {{"flip_lr", r.data.augment.flip_lr}, {"crop_min_area", r.data.augment.crop_min_area}}}}},
+        {"augment", augment_to_json(r.data.augment)}}},
       {"optimizer",
        {{"name", o.name}, {"lr", o.lr}, {"weight_decay", o.weight_decay}, {"grad_clip_norm", o.grad_clip_norm},
         {"decay_rate", o.decay_rate}, {"beta2_cap", o.beta2_cap}, {"min_dim_size_to_factor", o.min_dim_size_to_factor},

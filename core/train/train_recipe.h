@@ -14,6 +14,7 @@
 
 #include "core/model/model_file.h"
 #include "core/model/vit_config.h"
+#include "core/train/image_augment.h"
 #include "datasets/source_spec.h"
 #include "render/renderer_spec.h"
 
@@ -69,12 +70,6 @@ struct ScheduleRecipe {
   int64_t cooldown_steps = 10000;
   int64_t timescale = 10000;          // rsqrt
   double linear_end = 0.0;            // linear
-};
-
-struct AugmentRecipe {
-  bool flip_lr = false;
-  double crop_min_area = 1.0;  // < 1: random crop covering this share of the image or more (inception-style)
-  bool enabled() const { return flip_lr || crop_min_area < 1.0; }
 };
 
 struct DataRecipe {

@@ -44,12 +44,17 @@ TEST(TrainRecipe, RoundTripsThroughJson) {
   j["model"] = {{"variant", "S/16"}, {"image_size", 64}, {"depth", 3}};
   j["data"]["text_pairs"] = {{"format", "text_pairs_tsv"}, {"paths", {"p.tsv"}}};
   j["data"]["text_pair_fraction"] = 0.25;
+  j["data"]["augment"] = {{"crop_min_area", 0.8}, {"brightness", 0.3}, {"saturation", 0.4}, {"hue", 0.05},
+                          {"grayscale", 0.1}};
   j["schedule"] = {{"decay_type", "cosine"}, {"warmup_steps", 5}, {"cooldown_steps", 0}};
   j["total_steps"] = 50;
   const TrainRecipe r = train_recipe_from_json(j);
   EXPECT_EQ(r.renderer.image_size, 64);  // follows the model
   EXPECT_EQ(r.model.vit_config().depth, 3);
   EXPECT_EQ(r.model.vit_config().width, 384);
+  EXPECT_DOUBLE_EQ(r.data.augment.hue, 0.05);
+  EXPECT_DOUBLE_EQ(r.data.augment.contrast, 0.0);
+  EXPECT_TRUE(r.data.augment.photometric());
   EXPECT_EQ(to_json(train_recipe_from_json(to_json(r))), to_json(r));
 }
 
@@ -84,6 +89,15 @@ TEST(TrainRecipe, RefusesUnknownKeysWrongTypesAndImpossibleValues) {
   j = minimal();
   j["renderer"] = {{"image_size", 32}};
   EXPECT_NE(error_of(j).find("renderer.image_size"), std::string::npos);
+  j = minimal();
+  j["data"]["augment"] = {{"hue", 0.6}};  // more than half a turn is the other direction
+  EXPECT_NE(error_of(j).find("data.augment.hue"), std::string::npos);
+  j = minimal();
+  j["data"]["augment"] = {{"grayscale", 1.5}};
+  EXPECT_NE(error_of(j).find("data.augment.grayscale must be in [0, 1]"), std::string::npos);
+  j = minimal();
+  j["data"]["augment"] = {{"colour", 0.2}};
+  EXPECT_NE(error_of(j).find("data.augment.colour"), std::string::npos);
   EXPECT_NE(error_of(nlohmann::json::array()).find("object"), std::string::npos);
 }
 
