@@ -184,7 +184,20 @@ ImageU8 SearchEngine::preprocess_image(const std::string& encoded_image) const {
 }
 
 int64_t SearchEngine::add_item(index::Item item, const std::string& encoded_image) {
-  const std::vector<float> z = embed_image(encoded_image);
+  return upsert_image(std::move(item), preprocess_image(encoded_image));
+}
+
+int64_t SearchEngine::add_upload(index::Item item, const std::string& encoded_image) {
+  // Refuse before anything is written: a read-only store's folder is not this process's to
+  // change (the upload would outlive the refused write), and a non-image is never kept.
+  store_->check_writable();
+  const ImageU8 pixels = preprocess_image(encoded_image);
+  item.uri = keep_upload(encoded_image);
+  return upsert_image(std::move(item), pixels);
+}
+
+int64_t SearchEngine::upsert_image(index::Item item, const ImageU8& pixels) {
+  const std::vector<float> z = batcher_->embed(pixels);
   return store_->upsert({std::move(item)}, z.data()).front();
 }
 
@@ -230,10 +243,6 @@ bool SearchEngine::publish_snapshot() {
 bool SearchEngine::refresh_store() { return store_->refresh(); }
 
 std::string SearchEngine::keep_upload(const std::string& encoded_image) {
-  // Refuse before anything is written: a read-only store's folder is not this process's to
-  // change (the upload would outlive the refused write), and a non-image is never kept.
-  store_->check_writable();
-  render::decode_image(encoded_image);
   char name[32];
   std::snprintf(name, sizeof name, "%016llx", static_cast<unsigned long long>(fmix64(fnv1a64(encoded_image))));
   const fs::path uploads = fs::path(store_->dir()) / "uploads";

@@ -121,6 +121,10 @@ class SearchEngine {
   // Writes, each durable on return. add_items takes images already through preprocess_image,
   // embeds them in one pass and upserts them in one WAL record; returns their ids.
   int64_t add_item(index::Item item, const std::string& encoded_image);
+  // An uploaded image as an item: refused (a read-only store, a non-image) before anything is
+  // written, then kept in the store's uploads folder, named by its content (the same bytes always
+  // get the same name, on every build), and added with that path as its uri. Decoded once.
+  int64_t add_upload(index::Item item, const std::string& encoded_image);
   std::vector<int64_t> add_items(std::vector<index::Item> items, const std::vector<ImageU8>& pixels);
   // Text items: each item's `text` rendered by the model's renderer (or tokenized, for a token
   // model) and embedded, in batches, then upserted in one WAL record. Returns their ids.
@@ -136,9 +140,6 @@ class SearchEngine {
   bool refresh_store();
 
   // Files the engine may serve: those under the store's image roots and its uploads folder.
-  // keep_upload stores an uploaded image there, named by its content (the same bytes always get
-  // the same name, on every build), and returns its path.
-  std::string keep_upload(const std::string& encoded_image);
   void add_image_root(const std::string& folder);
   std::string servable_path(const std::string& uri) const;  // the local file, or "" when not allowed
 
@@ -157,6 +158,8 @@ class SearchEngine {
 
  private:
   void check_query(const std::string& query) const;
+  int64_t upsert_image(index::Item item, const ImageU8& pixels);
+  std::string keep_upload(const std::string& encoded_image);  // its path in uploads/
   // The k best items for one embedding, its search time added to `took`.
   std::vector<SearchResult> nearest(const std::vector<float>& query, int k, index::KindMask kinds,
                                     SearchTiming& took) const;

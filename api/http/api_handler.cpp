@@ -422,21 +422,19 @@ HttpResponse ApiHandler::add_item(const Call& call) {
     const int64_t id = engine_.add_texts({item}).at(0);
     return json_response(201, Json{{"id", id}});
   }
-  std::string bytes;
+  int64_t id = -1;
   if (body.contains("image")) {
     // Uploaded images live in the store's uploads/ folder, named by content, so items served
     // from there never depend on a client-chosen path.
-    bytes = base64_decode(field<std::string>(body, "image", ""));
-    item.uri = engine_.keep_upload(bytes);
+    id = engine_.add_upload(item, base64_decode(field<std::string>(body, "image", "")));
   } else {
     const std::string uri = field<std::string>(body, "uri", "", /*required=*/true);
     const std::string local = engine_.servable_path(uri);
     CLIPPO_CHECK(!local.empty(), kInvalidArgument,
                  "'uri' must name an image file under the store's image roots, or send the image as 'image' (base64)");
-    bytes = read_file(local, size_t{64} << 20);
     item.uri = local;
+    id = engine_.add_item(item, read_file(local, size_t{64} << 20));
   }
-  const int64_t id = engine_.add_item(item, bytes);
   return json_response(201, Json{{"id", id}});
 }
 

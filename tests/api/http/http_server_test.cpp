@@ -230,6 +230,19 @@ TEST_F(HttpServerTest, ClassifyRanksLabelsAndRefusesBadOnes) {
   EXPECT_NE(klingon["error"]["message"].get<std::string>().find("tlh"), std::string::npos);
 }
 
+TEST_F(HttpServerTest, AnUploadThatIsNoImageIsRefusedAndNothingIsKept) {
+  const auto kept = [] {
+    size_t n = 0;
+    std::error_code ec;
+    for (auto it = fs::directory_iterator(dir_ / "store" / "uploads", ec); !ec && it != fs::directory_iterator(); ++it) ++n;
+    return n;
+  };
+  const size_t before = kept();
+  const json refused = post_json("/v1/items", {{"image", base64_encode("not an image")}, {"caption", "x"}}, 415);
+  EXPECT_FALSE(refused["error"]["message"].get<std::string>().empty());
+  EXPECT_EQ(kept(), before);
+}
+
 TEST_F(HttpServerTest, WritesNeedTheKeyAndAreVisible) {
   const std::string png = read_file(fixture("gray.png"));
   const json body{{"image", base64_encode(png)}, {"caption", "grey"}, {"lang", "en"}};
