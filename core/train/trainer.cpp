@@ -166,6 +166,13 @@ class Run {
         } catch (const nlohmann::json::exception&) {
           throw Error(ErrorCode::kInvalidArgument, recipe_path + " is not valid JSON: the run folder is damaged");
         }
+        // Read back through today's parser, so a setting added since the run began (at its
+        // default, which is what that run used) does not make its own folder "another recipe".
+        // A recipe today's parser refuses is compared as written, and differs.
+        try {
+          stored = to_json(train_recipe_from_json(stored));
+        } catch (const Error&) {
+        }
         // out_dir may differ (the folder was moved or named on the command line).
         nlohmann::json a = stored, b = resolved;
         a.erase("out_dir");

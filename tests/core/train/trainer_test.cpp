@@ -114,6 +114,21 @@ TEST(Trainer, RefusesToResumeUnderAnotherRecipe) {
   EXPECT_EQ(run_training(train_recipe_from_json(j), o).start_step, 0);
 }
 
+TEST(Trainer, ResumesARunWhoseRecipeJsonPredatesASettingLeftAtItsDefault) {
+  // A run folder written before the colour-augmentation settings existed has no such keys in its
+  // recipe.json; it is the same recipe, and must resume.
+  TempDir dir;
+  testing::write_tiny_xm3600(dir / "data", 8);
+  const auto j = testing::tiny_recipe(dir / "data", dir / "run");
+  TrainOptions o = quiet_options();
+  o.max_steps_this_run = 2;
+  run_training(train_recipe_from_json(j), o);
+  auto stored = nlohmann::json::parse(read_file(dir / "run/recipe.json"));
+  for (const char* key : {"brightness", "contrast", "saturation", "hue", "grayscale"}) stored["data"]["augment"].erase(key);
+  write_file_atomically(dir / "run/recipe.json", stored.dump(2));
+  EXPECT_EQ(run_training(train_recipe_from_json(j), o).start_step, 2);
+}
+
 TEST(Trainer, MixesTextPairsEvaluatesAndCountsUnreadableImages) {
   TempDir dir;
   testing::write_tiny_xm3600(dir / "data", 10, /*heldout=*/3);
