@@ -47,15 +47,14 @@ std::array<double, 9> hue_rotation(double turns) {
   constexpr double to_yiq[9] = {0.299, 0.587, 0.114, 0.596, -0.274, -0.322, 0.211, -0.523, 0.312};
   constexpr double to_rgb[9] = {1.0, 0.956, 0.621, 1.0, -0.272, -0.647, 1.0, -1.106, 1.703};
   const double rot[9] = {1, 0, 0, 0, c, -s, 0, s, c};
-  double tmp[9] = {}, out_m[9] = {};
+  double tmp[9] = {};  // rot x to_yiq
+  std::array<double, 9> m{};  // to_rgb x tmp
   for (int i = 0; i < 3; ++i)
     for (int j = 0; j < 3; ++j)
       for (int k = 0; k < 3; ++k) tmp[i * 3 + j] += rot[i * 3 + k] * to_yiq[k * 3 + j];
   for (int i = 0; i < 3; ++i)
     for (int j = 0; j < 3; ++j)
-      for (int k = 0; k < 3; ++k) out_m[i * 3 + j] += to_rgb[i * 3 + k] * tmp[k * 3 + j];
-  std::array<double, 9> m{};
-  std::copy(out_m, out_m + 9, m.begin());
+      for (int k = 0; k < 3; ++k) m[i * 3 + j] += to_rgb[i * 3 + k] * tmp[k * 3 + j];
   return m;
 }
 

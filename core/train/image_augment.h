@@ -27,7 +27,6 @@ struct AugmentRecipe {
   double grayscale = 0.0;   // probability of turning the picture gray (after the jitter)
 
   bool photometric() const { return brightness > 0 || contrast > 0 || saturation > 0 || hue > 0 || grayscale > 0; }
-  bool enabled() const { return flip_lr || crop_min_area < 1.0 || photometric(); }
 };
 
 // crop -> resize to size x size -> flip -> photometric jitter, drawing from a generator seeded by
